@@ -1,0 +1,38 @@
+/*
+ * buf.h - a growable byte buffer, always NUL-terminated.
+ *
+ * The buffer owns its memory: buf_free() releases it, buf_detach() hands it
+ * to the caller, who then frees it.  Appends never fail (allocation failure
+ * is fatal, see dc_malloc).
+ */
+#ifndef DC_BUF_H
+#define DC_BUF_H
+
+#include <stddef.h>
+
+typedef struct buf {
+	char *data; /* NUL-terminated; NULL until the first append */
+	size_t len;
+	size_t cap;
+} buf;
+
+#define BUF_INIT { NULL, 0, 0 }
+
+void buf_grow(buf *b, size_t extra);
+void buf_append(buf *b, const void *p, size_t n);
+void buf_puts(buf *b, const char *s);
+void buf_printf(buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void buf_reset(buf *b);           /* length 0, memory kept */
+void buf_free(buf *b);            /* memory released, back to BUF_INIT */
+char *buf_detach(buf *b);         /* caller frees; never NULL */
+
+static inline void buf_putc(buf *b, char c)
+{
+	if (b->len + 1 >= b->cap)
+		buf_grow(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
+
+#endif
