@@ -38,7 +38,7 @@ LIB = $(BUILD)/libdcstage.a
 BIN = $(BUILD)/dcstage
 # The SQL functions also build as a loadable extension for the sqlite3 shell.
 EXT_SRC = src/sqlfuncs.c src/values.c src/util.c src/buf.c
-EXT = $(BUILD)/dcstage_ext.so
+EXT = $(BUILD)/dcstage.so
 EMBED = $(sort $(wildcard sql/*.sql sql/*.json))
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
@@ -108,7 +108,7 @@ lint:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/dcstage
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/dcstage
-	install -m 644 $(EXT) $(DESTDIR)$(PREFIX)/lib/dcstage/dcstage_ext.so
+	install -m 644 $(EXT) $(DESTDIR)$(PREFIX)/lib/dcstage/dcstage.so
 
 clean:
 	rm -rf build

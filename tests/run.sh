@@ -9,7 +9,7 @@ BUILD=${BUILD:-build}
 export BUILD
 DCSTAGE=$(pwd)/$BUILD/dcstage
 ESSERVER=$(pwd)/$BUILD/esserver
-DCEXT=$(pwd)/$BUILD/dcstage_ext.so
+DCEXT=$(pwd)/$BUILD/dcstage.so
 export DCSTAGE ESSERVER DCEXT
 logs=$BUILD/test-logs
 mkdir -p "$logs"
