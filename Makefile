@@ -3,6 +3,7 @@
 #   make test        build and run every test suite
 #   make test-asan   the same under AddressSanitizer + UBSan
 #   make test-tsan   the exporter tests under ThreadSanitizer
+#   make demo        generate, load and export a small dump (scripts/demo.sh)
 #   make bench       benchmarks with their baselines (scripts/bench.sh)
 #   make lint        cppcheck
 #   make install     PREFIX=/usr/local DESTDIR=
@@ -47,7 +48,7 @@ ESSERVER_SRC = $(wildcard tests/esserver/*.c)
 ESSERVER = $(BUILD)/esserver
 DEPS_OK = $(BUILD)/.deps-ok
 
-.PHONY: all test test-asan test-tsan bench lint install clean deps
+.PHONY: all test test-asan test-tsan bench demo lint install clean deps
 all: $(BIN) $(EXT)
 
 deps: $(DEPS_OK)
@@ -96,6 +97,9 @@ test-asan:
 
 test-tsan:
 	$(MAKE) BUILD=build/tsan SANITIZE=thread OPT="-O1 -g" TESTS="$(TSAN_TESTS)" test
+
+demo: all $(ESSERVER)
+	BUILD=$(BUILD) scripts/demo.sh
 
 bench: all $(ESSERVER)
 	BUILD=$(BUILD) scripts/bench.sh

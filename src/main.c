@@ -13,6 +13,9 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "load", cmd_load, "stage the dump files into the SQLite staging file" },
+	{ "export", cmd_export, "send the staged documents (or write them: --dry-run)" },
+	{ "run", cmd_run, "load, then export" },
+	{ "status", cmd_status, "what is staged, rejected, pending and refused" },
 	{ "gen", cmd_gen, "write a deterministic synthetic dump" },
 };
 

@@ -1,0 +1,22 @@
+/*
+ * bulk.h - building Elasticsearch _bulk request bodies (NDJSON: an action
+ * line, then for index the document line; every line ends with \n).
+ */
+#ifndef DC_BULK_H
+#define DC_BULK_H
+
+#include "buf.h"
+
+#include <stddef.h>
+
+/* Append s as a JSON string, quotes included. */
+void bulk_json_string(buf *b, const char *s, size_t n);
+
+/* {"index":{"_index":"<index>","_id":"<id>"}}\n<doc>\n */
+void bulk_add_index(buf *b, const char *index, const char *id, size_t idlen,
+		    const char *doc, size_t doclen);
+
+/* {"delete":{"_index":"<index>","_id":"<id>"}}\n */
+void bulk_add_delete(buf *b, const char *index, const char *id, size_t idlen);
+
+#endif

@@ -1,0 +1,69 @@
+-- staging.sql: the tables one load fills.  They are created as new_* inside
+-- the load's transaction and renamed over the previous snapshot by swap.sql,
+-- so a failed load leaves the previous snapshot as it was.
+-- Values are stored converted (ISO dates, REAL money, INTEGER counts, flags
+-- as 1/0, ids without the stray quote pair) so that views work in the plain
+-- sqlite3 shell.  fp is a fingerprint of the row's bytes in the dump (a
+-- new random one after an edit in the shell, see views.sql); reruns compare
+-- it to find what changed.
+
+CREATE TABLE new_projects(
+  projectid TEXT NOT NULL, teacher_acctid TEXT, schoolid TEXT,
+  school_ncesid TEXT, school_latitude REAL, school_longitude REAL,
+  school_city TEXT, school_state TEXT, school_zip TEXT, school_metro TEXT,
+  school_district TEXT, school_county TEXT, school_charter INTEGER,
+  school_magnet INTEGER, school_year_round INTEGER, school_nlns INTEGER,
+  school_kipp INTEGER, school_charter_ready_promise INTEGER,
+  teacher_prefix TEXT, teacher_teach_for_america INTEGER,
+  teacher_ny_teaching_fellow INTEGER, primary_focus_subject TEXT,
+  primary_focus_area TEXT, secondary_focus_subject TEXT,
+  secondary_focus_area TEXT, resource_type TEXT, poverty_level TEXT,
+  grade_level TEXT, vendor_shipping_charges REAL, sales_tax REAL,
+  payment_processing_charges REAL, fulfillment_labor_materials REAL,
+  total_price_excluding_optional_support REAL,
+  total_price_including_optional_support REAL, students_reached INTEGER,
+  total_donations REAL, num_donors INTEGER,
+  eligible_double_your_impact_match INTEGER,
+  eligible_almost_home_match INTEGER, funding_status TEXT, date_posted TEXT,
+  date_completed TEXT, date_thank_you_packet_mailed TEXT,
+  date_expiration TEXT,
+  fp INTEGER
+);
+
+CREATE TABLE new_donations(
+  donationid TEXT NOT NULL, projectid TEXT, donor_acctid TEXT, cartid TEXT,
+  donor_city TEXT, donor_state TEXT, donor_zip TEXT, is_teacher_acct INTEGER,
+  donation_timestamp TEXT, donation_to_project REAL,
+  donation_optional_support REAL, donation_total REAL,
+  donation_included_optional_support INTEGER, payment_method TEXT,
+  payment_included_acct_credit INTEGER,
+  payment_included_campaign_gift_card INTEGER,
+  payment_included_web_purchased_gift_card INTEGER,
+  payment_was_promo_matched INTEGER, is_teacher_referred INTEGER,
+  giving_page_id TEXT, giving_page_type TEXT, for_honoree INTEGER,
+  thank_you_packet_mailed INTEGER,
+  fp INTEGER
+);
+
+CREATE TABLE new_resources(
+  resourceid TEXT NOT NULL, projectid TEXT, vendorid TEXT, vendor_name TEXT,
+  item_name TEXT, item_number TEXT, item_unit_price REAL,
+  item_quantity INTEGER,
+  fp INTEGER
+);
+
+-- Input records that could not be staged, as they were in the file.
+CREATE TABLE new_rejects(
+  file TEXT NOT NULL, line INTEGER NOT NULL,
+  kind TEXT NOT NULL,        -- 'field_count' | 'malformed' | 'empty_key'
+  reason TEXT NOT NULL,
+  raw BLOB                   -- the record's bytes (may not be valid UTF-8)
+);
+
+-- Values left out of a staged row (the row itself was kept), and orphans.
+CREATE TABLE new_problems(
+  file TEXT NOT NULL, line INTEGER NOT NULL,
+  field TEXT NOT NULL,       -- the column
+  value BLOB,                -- the value as in the file
+  reason TEXT NOT NULL
+);

@@ -1,0 +1,34 @@
+-- swap.sql: put the snapshot a load built (new_*) in place of the previous
+-- one, inside the load's transaction, and index it.  Views are dropped
+-- before and recreated after (views.sql).
+DROP TABLE IF EXISTS projects;
+DROP TABLE IF EXISTS donations;
+DROP TABLE IF EXISTS resources;
+DROP TABLE IF EXISTS rejects;
+DROP TABLE IF EXISTS problems;
+ALTER TABLE new_projects RENAME TO projects;
+ALTER TABLE new_donations RENAME TO donations;
+ALTER TABLE new_resources RENAME TO resources;
+ALTER TABLE new_rejects RENAME TO rejects;
+ALTER TABLE new_problems RENAME TO problems;
+CREATE INDEX projects_key ON projects(projectid);
+CREATE INDEX donations_key ON donations(donationid);
+CREATE INDEX donations_project ON donations(projectid);
+CREATE INDEX resources_key ON resources(resourceid);
+-- resources_project also gives list_or_value() the rows of each project in
+-- file (rowid) order.
+CREATE INDEX resources_project ON resources(projectid);
+
+-- The part of the documents shared by a project's donations, built by
+-- project_docs.sql, and the projects whose part must be built again after
+-- an edit in the shell (filled by the triggers of views.sql).
+DROP TABLE IF EXISTS project_docs;
+CREATE TABLE project_docs(
+  projectid TEXT PRIMARY KEY,
+  doc TEXT,
+  fp INTEGER NOT NULL
+) WITHOUT ROWID;
+DROP TABLE IF EXISTS stale_projects;
+CREATE TABLE stale_projects(projectid TEXT PRIMARY KEY) WITHOUT ROWID;
+-- A new snapshot: every target must compare its documents again.
+UPDATE meta SET value = value + 1 WHERE key = 'data_version';

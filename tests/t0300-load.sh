@@ -1,0 +1,97 @@
+#!/bin/sh
+# t0300-load: dcstage load on generated dumps: counts, every injected bad
+# case reported at its file and line, atomic replacement, skipped reruns.
+. "$(dirname "$0")/lib.sh"
+
+q() { sqlite3 "$@"; }
+
+"$DCSTAGE" gen --scale 0.002 --seed 7 --out "$T/nasty" --nasty >/dev/null 2>&1
+m=$T/nasty/manifest.json
+
+# manifest fields through sqlite3's own JSON functions
+mf() { q :memory: "SELECT json_extract(readfile('$m'), '$1')"; }
+
+"$DCSTAGE" load --db "$T/a.db" --quiet "$T/nasty" >"$T/load.out" 2>"$T/load.err"
+t_eq "nasty load exits 3 (something rejected)" "$?" 3
+
+for t in projects donations resources; do
+	t_eq "$t staged = manifest expected" \
+		"$(q "$T/a.db" "SELECT count(*) FROM $t")" "$(mf "\$.expected.$t")"
+done
+
+missing() { # expect-kind table-condition
+	q "$T/a.db" "SELECT count(*) FROM json_each(readfile('$m'), '\$.bad') b
+	  WHERE json_extract(b.value, '\$.expect') = '$1' AND NOT EXISTS (
+	    SELECT 1 FROM $2 x WHERE x.file = json_extract(b.value, '\$.file')
+	    AND x.line = json_extract(b.value, '\$.line') $3)"
+}
+t_eq "manifest has reject cases" \
+	"$(q :memory: "SELECT count(*) > 0 FROM json_each(readfile('$m'), '\$.bad') WHERE json_extract(value, '\$.expect') = 'reject'")" 1
+t_eq "manifest has problem cases" \
+	"$(q :memory: "SELECT count(*) > 0 FROM json_each(readfile('$m'), '\$.bad') WHERE json_extract(value, '\$.expect') = 'problem'")" 1
+t_eq "every reject case is in rejects at its file and line" \
+	"$(missing reject rejects)" 0
+t_eq "every problem case is in problems at its file, line and column" \
+	"$(missing problem problems "AND x.field = json_extract(b.value, '\$.column')")" 0
+t_eq "no reject that the manifest does not list" \
+	"$(q "$T/a.db" "SELECT count(*) FROM rejects r WHERE NOT EXISTS (
+	   SELECT 1 FROM json_each(readfile('$m'), '\$.bad') b
+	   WHERE json_extract(b.value, '\$.file') = r.file
+	   AND json_extract(b.value, '\$.line') = r.line)")" 0
+t_eq "orphans kept and counted" \
+	"$(q "$T/a.db" "SELECT count(*) FROM problems WHERE reason LIKE 'orphan%'")" \
+	"$(q :memory: "SELECT json_extract(readfile('$m'), '\$.orphans.donations') + json_extract(readfile('$m'), '\$.orphans.resources')")"
+t_match "summary counts duplicates" "$(cat "$T/load.out")" \
+	"duplicates replaced: $(mf '$.duplicates.projects'), $(mf '$.duplicates.donations'), $(mf '$.duplicates.resources')"
+t_match "first problems printed as file:line" "$(cat "$T/load.err")" \
+	'^opendata_[a-z]+00[0-9]\.gz:[0-9]+: '
+
+# A clean dump loads with exit 0, and the JSON summary has the counts.
+"$DCSTAGE" gen --scale 0.001 --seed 3 --out "$T/clean" >/dev/null 2>&1
+"$DCSTAGE" load --db "$T/c.db" --json "$T/clean" >"$T/c.json" 2>/dev/null
+t_eq "clean load exits 0" "$?" 0
+t_eq "json summary: donations" \
+	"$(q :memory: "SELECT json_extract(readfile('$T/c.json'), '\$.rows.donations')")" \
+	"$(q :memory: "SELECT json_extract(readfile('$T/clean/manifest.json'), '\$.expected.donations')")"
+
+# Unchanged files: the load is skipped.
+out=$("$DCSTAGE" load --db "$T/c.db" "$T/clean" 2>&1)
+t_match "rerun on unchanged files is skipped" "$out" "unchanged, load skipped"
+t_eq "skipped load recorded" \
+	"$(q "$T/c.db" "SELECT status FROM loads ORDER BY id DESC LIMIT 1")" skipped
+out=$("$DCSTAGE" load --db "$T/c.db" --force "$T/clean" 2>&1)
+t_match "--force loads again" "$out" "^loaded"
+
+# Parts: the same records split over 3 multi-member files load the same.
+"$DCSTAGE" gen --scale 0.001 --seed 3 --parts 3 --out "$T/parts" >/dev/null 2>&1
+"$DCSTAGE" load --db "$T/p.db" --quiet "$T/parts" >/dev/null 2>&1
+t_eq "3 parts stage the same donations as 1" \
+	"$(q "$T/p.db" "SELECT count(*), sum(fp) FROM donations")" \
+	"$(q "$T/c.db" "SELECT count(*), sum(fp) FROM donations")"
+
+# A cut gzip file: the load fails naming the file; the snapshot stays.
+before=$(q "$T/c.db" "SELECT count(*) FROM donations")
+cp -r "$T/clean" "$T/cut"
+f=$T/cut/opendata_donations000.gz
+head -c $(($(stat -c %s "$f") / 2)) "$f" >"$f.tmp" && mv "$f.tmp" "$f"
+out=$("$DCSTAGE" load --db "$T/c.db" "$T/cut" 2>&1); rc=$?
+t_eq "cut gzip: exit 1" "$rc" 1
+t_match "cut gzip: message names the file" "$out" "opendata_donations000.gz"
+t_eq "cut gzip: previous snapshot intact" \
+	"$(q "$T/c.db" "SELECT count(*) FROM donations")" "$before"
+t_eq "cut gzip: no half-loaded tables" \
+	"$(q "$T/c.db" "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'new_%'")" 0
+
+# kill -9 in the middle of a load: the previous snapshot stays whole.
+"$DCSTAGE" gen --scale 0.02 --seed 5 --out "$T/big" >/dev/null 2>&1
+"$DCSTAGE" load --db "$T/c.db" --quiet "$T/big" >/dev/null 2>&1 &
+pid=$!
+sleep 0.5
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+t_eq "kill -9 during load: previous snapshot intact" \
+	"$(q "$T/c.db" "SELECT count(*) FROM donations")" "$before"
+t_eq "kill -9 during load: integrity check" \
+	"$(q "$T/c.db" "PRAGMA integrity_check")" ok
+
+t_done

@@ -1,0 +1,100 @@
+/*
+ * test_bulk.c - bulk request bodies and the small shared helpers.
+ */
+#include "buf.h"
+#include "bulk.h"
+#include "check.h"
+#include "dcstage.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static void test_json_string(void)
+{
+	static const struct { const char *in; size_t n; const char *want; } cases[] = {
+		{ "abc", 3, "\"abc\"" },
+		{ "a\"b", 3, "\"a\\\"b\"" },
+		{ "a\\b", 3, "\"a\\\\b\"" },
+		{ "a\nb\tc", 5, "\"a\\u000ab\\u0009c\"" },
+		{ "\x01", 1, "\"\\u0001\"" },
+		{ "\xc3\xa9t\xc3\xa9", 5, "\"\xc3\xa9t\xc3\xa9\"" },
+		{ "", 0, "\"\"" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		buf b = BUF_INIT;
+
+		bulk_json_string(&b, cases[i].in, cases[i].n);
+		CHECK_STR(b.data, cases[i].want);
+		buf_free(&b);
+	}
+}
+
+static void test_actions(void)
+{
+	buf b = BUF_INIT;
+
+	bulk_add_index(&b, "donorschoose", "abc", 3, "{\"x\":1}", 7);
+	bulk_add_delete(&b, "ix", "d\"1", 3);
+	CHECK_STR(b.data,
+		  "{\"index\":{\"_index\":\"donorschoose\",\"_id\":\"abc\"}}\n"
+		  "{\"x\":1}\n"
+		  "{\"delete\":{\"_index\":\"ix\",\"_id\":\"d\\\"1\"}}\n");
+	buf_free(&b);
+}
+
+static void test_sizes(void)
+{
+	static const struct { const char *in; long long want; } cases[] = {
+		{ "5MB", 5000000 }, { "5mib", 5242880 }, { "512k", 524288 },
+		{ "100", 100 }, { "1GiB", 1073741824 }, { "x", -1 },
+		{ "5 MB", -1 }, { "", -1 }, { "3TB", -1 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		uint64_t v = 0;
+		int rc = dc_parse_size(cases[i].in, &v);
+
+		CHECK_INT(rc == 0 ? (long long)v : -1, cases[i].want);
+	}
+}
+
+static void test_hash(void)
+{
+	/* Fingerprints must not change between runs or builds: reruns
+	 * compare them with ones stored by earlier versions. */
+	CHECK(dc_hash64("abc", 3, 0) == dc_hash64("abc", 3, 0));
+	CHECK(dc_hash64("abc", 3, 0) != dc_hash64("abd", 3, 0));
+	CHECK(dc_hash64("abc", 3, 0) != dc_hash64("abc", 3, 1));
+	CHECK(dc_hash64("", 0, 0) != dc_hash64("\0", 1, 0));
+	CHECK(dc_hash64("12345678", 8, 0) != dc_hash64("123456789", 9, 0));
+}
+
+static void test_buf(void)
+{
+	buf b = BUF_INIT;
+	char *s;
+
+	buf_printf(&b, "%d-%s", 42, "x");
+	for (int i = 0; i < 1000; i++)
+		buf_putc(&b, 'y');
+	CHECK_INT(b.len, 4 + 1000);
+	CHECK(b.data[b.len] == '\0');
+	buf_reset(&b);
+	CHECK_STR(b.data, "");
+	buf_puts(&b, "z");
+	s = buf_detach(&b);
+	CHECK_STR(s, "z");
+	CHECK(b.data == NULL && b.len == 0);
+	free(s);
+}
+
+int main(void)
+{
+	test_json_string();
+	test_actions();
+	test_sizes();
+	test_hash();
+	test_buf();
+	return check_summary();
+}
