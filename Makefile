@@ -47,6 +47,8 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 ESSERVER_SRC = $(wildcard tests/esserver/*.c)
 ESSERVER = $(BUILD)/esserver
 DEPS_OK = $(BUILD)/.deps-ok
+# The suites that run the exporter's threads, for make test-tsan.
+TSAN_TESTS = t0410 t0600 t0700
 
 .PHONY: all test test-asan test-tsan bench demo lint install clean deps
 all: $(BIN) $(EXT)

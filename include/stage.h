@@ -7,6 +7,7 @@
 #define DC_STAGE_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum stage_mode {

@@ -21,10 +21,11 @@ tmp=$out.tmp
 		echo "	{ \"$(basename "$f")\", file_$n },"
 		n=$((n + 1))
 	done
+	echo '	{ NULL, NULL }'
 	echo '};'
 	echo 'const char *embed_text(const char *name)'
 	echo '{'
-	echo '	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)'
+	echo '	for (size_t i = 0; files[i].name; i++)'
 	echo '		if (!strcmp(files[i].name, name))'
 	echo '			return files[i].text;'
 	echo '	return NULL;'

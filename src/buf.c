@@ -19,6 +19,8 @@ void buf_grow(buf *b, size_t extra)
 	while (cap < need)
 		cap *= 2;
 	b->data = dc_realloc(b->data, cap);
+	if (!b->cap)
+		b->data[0] = '\0'; /* a new buffer is an empty string */
 	b->cap = cap;
 }
 

@@ -23,7 +23,7 @@ missing() { # expect-kind table-condition
 	q "$T/a.db" "SELECT count(*) FROM json_each(readfile('$m'), '\$.bad') b
 	  WHERE json_extract(b.value, '\$.expect') = '$1' AND NOT EXISTS (
 	    SELECT 1 FROM $2 x WHERE x.file = json_extract(b.value, '\$.file')
-	    AND x.line = json_extract(b.value, '\$.line') $3)"
+	    AND x.line = json_extract(b.value, '\$.line') ${3:-})"
 }
 t_eq "manifest has reject cases" \
 	"$(q :memory: "SELECT count(*) > 0 FROM json_each(readfile('$m'), '\$.bad') WHERE json_extract(value, '\$.expect') = 'reject'")" 1

@@ -1,0 +1,120 @@
+#!/bin/sh
+# t0700-rerun: incremental reruns (reruns.md): unchanged input, next
+# month's dump, hand edits in the sqlite3 shell, kill -9 part way, a
+# dropped index; and what status shows.
+. "$(dirname "$0")/lib.sh"
+
+q() { sqlite3 "$@"; }
+js() { # FILE PATH: a value of a JSON file
+	q :memory: "SELECT json_extract(readfile('$1'), '$2')"
+}
+
+dump_as_stored() { # DB: its dry run as the server's dump shows it
+	"$DCSTAGE" export --db "$1" --dry-run "$T/dry.ndjson" --quiet >/dev/null
+	awk 'NR % 2 == 1 { split($0, a, "\"_id\":\""); split(a[2], b, "\""); id = b[1] }
+	     NR % 2 == 0 { printf "{\"_id\":\"%s\",\"_source\":%s}\n", id, $0 }' \
+		"$T/dry.ndjson" | LC_ALL=C sort
+}
+in_sync() { # DB: "same" when the server holds exactly DB's documents
+	dump_as_stored "$1" >"$T/want.ndjson"
+	curl -s "$ES_URL/donorschoose/_esserver/dump" >"$T/got.ndjson"
+	cmp -s "$T/got.ndjson" "$T/want.ndjson" && echo same
+}
+export_json() { # DB OUT [OPTIONS]
+	db=$1 out=$2; shift 2
+	"$DCSTAGE" export --db "$db" --url "$ES_URL" --json "$@" >"$out" 2>"$out.err"
+}
+
+"$DCSTAGE" gen --scale 0.002 --seed 21 --out "$T/m0" --quiet
+"$DCSTAGE" gen --scale 0.002 --seed 21 --month 1 --out "$T/m1" --quiet
+es_start
+"$DCSTAGE" load --db "$T/s.db" --quiet "$T/m0" >/dev/null 2>&1
+export_json "$T/s.db" "$T/x0.json"
+t_eq "first export: everything" "$(js "$T/x0.json" '$.full')" 1
+t_eq "first export: in sync" "$(in_sync "$T/s.db")" same
+
+# Same files again: the load is skipped, nothing is sent.
+out=$("$DCSTAGE" load --db "$T/s.db" "$T/m0" 2>&1)
+t_match "same files: load skipped" "$out" "unchanged, load skipped"
+export_json "$T/s.db" "$T/x1.json"
+t_eq "same files: export up to date, 0 documents" \
+	"$(js "$T/x1.json" '$.up_to_date') $(js "$T/x1.json" '$.docs')" "1 0"
+
+# Next month: exactly the new, changed and gone donations, and every
+# donation of a changed project.
+m=$T/m1/manifest.json
+"$DCSTAGE" load --db "$T/s.db" --quiet "$T/m1" >/dev/null 2>&1
+want_index=$(q "$T/s.db" "SELECT count(*) FROM donations WHERE
+	donationid IN (SELECT value FROM json_each(readfile('$m'), '\$.changed_donations'))
+	OR donationid IN (SELECT value FROM json_each(readfile('$m'), '\$.new_donations'))
+	OR projectid IN (SELECT value FROM json_each(readfile('$m'), '\$.changed_projects'))")
+t_eq "next month: the generator changed something" \
+	"$([ "$want_index" -gt 0 ] && echo yes)" yes
+t_eq "status: pending before the export" \
+	"$("$DCSTAGE" status --db "$T/s.db" --json | q :memory: "SELECT json_extract(readfile('/dev/stdin'), '\$.targets[0].to_index') || ' ' || json_extract(readfile('/dev/stdin'), '\$.targets[0].to_delete')")" \
+	"$want_index $(js "$m" '$.changes.donations_gone')"
+export_json "$T/s.db" "$T/x2.json"
+t_eq "next month: sends exactly the new and changed documents" \
+	"$(js "$T/x2.json" '$.docs') $(js "$T/x2.json" '$.full')" "$want_index 0"
+t_eq "next month: deletes exactly the gone donations" \
+	"$(js "$T/x2.json" '$.deletes')" "$(js "$m" '$.changes.donations_gone')"
+t_eq "next month: in sync" "$(in_sync "$T/s.db")" same
+
+# Hand edits in the sqlite3 shell, no reload.
+d=$(q "$T/s.db" "SELECT donationid FROM donations ORDER BY rowid LIMIT 1 OFFSET 5")
+q "$T/s.db" "UPDATE donations SET donor_city = 'Edited by hand' WHERE donationid = '$d'"
+export_json "$T/s.db" "$T/x3.json"
+t_eq "hand UPDATE of a donation: one document sent" "$(js "$T/x3.json" '$.docs')" 1
+t_eq "hand UPDATE of a donation: in sync" "$(in_sync "$T/s.db")" same
+t_match "hand UPDATE: the server has the edit" \
+	"$(curl -s "$ES_URL/donorschoose/_doc/$d")" '"donor_city":"Edited by hand"'
+p=$(q "$T/s.db" "SELECT projectid FROM donations GROUP BY projectid HAVING count(*) > 1 LIMIT 1")
+n=$(q "$T/s.db" "SELECT count(*) FROM donations WHERE projectid = '$p'")
+q "$T/s.db" "UPDATE projects SET funding_status = 'edited' WHERE projectid = '$p'"
+export_json "$T/s.db" "$T/x4.json"
+t_eq "hand UPDATE of a project: all its donations, and only those" \
+	"$(js "$T/x4.json" '$.docs')" "$n"
+q "$T/s.db" "UPDATE resources SET item_name = 'Edited item' WHERE rowid = (SELECT min(rowid) FROM resources WHERE projectid = '$p')"
+export_json "$T/s.db" "$T/x5.json"
+t_eq "hand UPDATE of a resource: its project's donations" \
+	"$(js "$T/x5.json" '$.docs')" "$n"
+q "$T/s.db" "DELETE FROM donations WHERE donationid = '$d'"
+export_json "$T/s.db" "$T/x6.json"
+t_eq "hand DELETE of a donation: one deletion" \
+	"$(js "$T/x6.json" '$.docs') $(js "$T/x6.json" '$.deletes')" "0 1"
+t_eq "after hand edits: in sync" "$(in_sync "$T/s.db")" same
+
+# A dropped index gets a full export by itself.
+curl -s -XDELETE "$ES_URL/donorschoose" >/dev/null
+export_json "$T/s.db" "$T/x7.json"
+t_eq "dropped index: a full export" \
+	"$(js "$T/x7.json" '$.full') $(js "$T/x7.json" '$.docs')" \
+	"1 $(q "$T/s.db" "SELECT count(*) FROM donations")"
+t_eq "dropped index: in sync" "$(in_sync "$T/s.db")" same
+es_stop
+
+# kill -9 at several points, then a rerun: nothing lost, and no batch the
+# server acknowledged is sent again.
+"$DCSTAGE" gen --scale 0.005 --seed 22 --out "$T/k" --quiet
+"$DCSTAGE" load --db "$T/k.db" --quiet "$T/k" >/dev/null 2>&1
+ndocs=$(q "$T/k.db" "SELECT count(*) FROM donations")
+es_start --delay-ms 20
+for at in 0.3 0.7 1.1; do
+	"$DCSTAGE" export --db "$T/k.db" --url "$ES_URL" --threads 2 \
+		--bulk-docs 100 --quiet >/dev/null 2>&1 &
+	pid=$!
+	sleep "$at"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+done
+t_eq "kill -9: the killed exports left work to do" \
+	"$([ "$(q "$T/k.db" "SELECT acknowledged FROM target_status")" -lt "$ndocs" ] && echo yes)" yes
+"$DCSTAGE" export --db "$T/k.db" --url "$ES_URL" --quiet >/dev/null 2>&1
+t_eq "kill -9 then rerun: exit 0" "$?" 0
+t_eq "kill -9 then rerun: in sync" "$(in_sync "$T/k.db")" same
+es_stop
+# At most the batches in flight at each kill (2 threads x 100) came twice.
+t_eq "kill -9 then rerun: no acknowledged batch sent again" \
+	"$(q :memory: "SELECT json_extract(readfile('$ES_STATS'), '\$.items') <= $ndocs + 3 * 2 * 100")" 1
+
+t_done
