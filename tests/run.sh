@@ -7,9 +7,10 @@ set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export BUILD
-DCSTAGE=$(pwd)/$BUILD/dcstage
-ESSERVER=$(pwd)/$BUILD/esserver
-DCEXT=$(pwd)/$BUILD/dcstage.so
+case $BUILD in /*) dir=$BUILD ;; *) dir=$(pwd)/$BUILD ;; esac
+DCSTAGE=$dir/dcstage
+ESSERVER=$dir/esserver
+DCEXT=$dir/dcstage.so
 export DCSTAGE ESSERVER DCEXT
 logs=$BUILD/test-logs
 mkdir -p "$logs"

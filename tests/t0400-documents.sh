@@ -35,7 +35,7 @@ mkdir -p "$d"
 {
 	printf '_donationid,projectid,donor_acctid,cartid,donor_city,donor_state,donor_zip,is_teacher_acct,donation_timestamp,donation_to_project,donation_optional_support,donation_total,donation_included_optional_support,payment_method,payment_included_acct_credit,payment_included_campaign_gift_card,payment_included_web_purchased_gift_card,payment_was_promo_matched,is_teacher_referred,giving_page_id,giving_page_type,for_honoree,thank_you_packet_mailed\n'
 	printf 'd1,%s,a1,c1,Springfield,IL,627,f,2011-04-20 12:34:56.789,42.5,7.5,50,t,paypal,f,f,f,f,f,,,f,t\n' "$P1"
-	printf '"\\"d2\\"","""%s""",a2,c2,"Sm\xc3\xb8rum, \xe6\x97\xa5",,08012,t,2011-04-21,10,0,10,f,creditcard,t,f,t,f,t,g1,fundraiser,t,f\n' "$P1"
+	printf '"\\"d2\\"","""%s""",a2,c2,"Sm\303\270rum, \346\227\245",,08012,t,2011-04-21,10,0,10,f,creditcard,t,f,t,f,t,g1,fundraiser,t,f\n' "$P1"
 	printf 'd3,%s,a3,c3,Miami,FL,33101,f,2011-03-01 00:00:00,5,1,6,t,check,f,f,f,f,f,,,f,f\n' "$P2"
 	printf 'd4,%s,a4,c4,Nowhere,ZZ,999,f,2011-03-02 01:02:03,1,0,1,f,paypal,f,f,f,f,f,,,f,f\n' "$PX"
 	printf 'd5,%s,a5,c5,LA,CA,90001,f,2010-10-10 10:10:10.000001,20,0,20,f,paypal,f,f,f,f,f,,,f,f\n' "$P4"
