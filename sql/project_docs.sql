@@ -72,7 +72,8 @@ SELECT p.projectid, nullif(json_patch(json_patch('{}', json_object(
   'project_date_expiration', p.date_expiration)),
   coalesce(g.doc, '{}')), '{}') AS doc
 FROM projects p LEFT JOIN resource_groups g ON g.projectid = p.projectid
-WHERE p.projectid IN (SELECT projectid FROM temp.project_todo));
+WHERE p.projectid IN (SELECT projectid FROM temp.project_todo)
+ORDER BY p.projectid);
 
 DROP TABLE temp.resource_groups;
 DROP TABLE temp.project_todo;

@@ -23,11 +23,13 @@ CREATE INDEX resources_project ON resources(projectid);
 -- project_docs.sql, and the projects whose part must be built again after
 -- an edit in the shell (filled by the triggers of views.sql).
 DROP TABLE IF EXISTS project_docs;
+-- A rowid table filled in projectid order: the documents are large, and
+-- a WITHOUT ROWID table keyed by random ids would leave its pages half full.
 CREATE TABLE project_docs(
-  projectid TEXT PRIMARY KEY,
+  projectid TEXT NOT NULL UNIQUE,
   doc TEXT,
   fp INTEGER NOT NULL
-) WITHOUT ROWID;
+);
 DROP TABLE IF EXISTS stale_projects;
 CREATE TABLE stale_projects(projectid TEXT PRIMARY KEY) WITHOUT ROWID;
 -- A new snapshot: every target must compare its documents again.
