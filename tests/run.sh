@@ -15,9 +15,9 @@ export DCSTAGE ESSERVER DCEXT
 logs=$BUILD/test-logs
 mkdir -p "$logs"
 
-selected() {
-	[ $# -eq 0 ] && return 0
-	name=$1; shift
+selected() { # NAME: whether PATTERNS (none: every suite) select it
+	[ -z "$PATTERNS" ] && return 0
+	name=$1
 	for p in $PATTERNS; do
 		case $name in *"$p"*) return 0 ;; esac
 	done
@@ -52,12 +52,12 @@ run_suite() {
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
-	selected "$name" $PATTERNS && run_suite "$name" "$t"
+	selected "$name" && run_suite "$name" "$t"
 done
 for t in tests/t[0-9]*.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
-	selected "$name" $PATTERNS && run_suite "$name" sh "$t"
+	selected "$name" && run_suite "$name" sh "$t"
 done
 
 echo "$total_pass passed, $total_fail failed"

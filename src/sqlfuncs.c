@@ -1,0 +1,530 @@
+/*
+ * sqlfuncs.c - the custom SQL functions (see sqlfuncs.h for the list).
+ *
+ * Built into the tool (with SQLITE_CORE, where the extension macros do
+ * nothing) and as the loadable extension dcstage.so, for looking at a
+ * staging file in the sqlite3 shell:
+ *
+ *     sqlite3 staging.db
+ *     sqlite> .load build/dcstage
+ *     sqlite> SELECT iso_date('2011-04-14 10:11:12.5'), dc_count('23.0');
+ *
+ * The converters run on every field of every row loaded, so the common
+ * paths allocate nothing of their own: text comes from the argument and
+ * goes back through SQLite (or, for valid text, as the argument itself).
+ * list_or_value() keeps a one-row group's value inside its aggregate
+ * context when it is short, and grows the JSON list in one buffer.
+ */
+#include "sqlfuncs.h"
+#include "buf.h"
+#include "dcstage.h"
+#include "values.h"
+
+#include <pthread.h>
+#include <sqlite3ext.h>
+#include <stdlib.h>
+#include <string.h>
+
+SQLITE_EXTENSION_INIT1
+
+#ifndef SQLITE_INNOCUOUS
+#define SQLITE_INNOCUOUS 0
+#endif
+#ifndef SQLITE_SUBTYPE
+#define SQLITE_SUBTYPE 0
+#endif
+#ifndef SQLITE_RESULT_SUBTYPE
+#define SQLITE_RESULT_SUBTYPE 0
+#endif
+
+#define PURE (SQLITE_UTF8 | SQLITE_DETERMINISTIC)
+#define LIST_FLAGS (PURE | SQLITE_INNOCUOUS | SQLITE_SUBTYPE | \
+		    SQLITE_RESULT_SUBTYPE)
+#define JSON_SUBTYPE 'J' /* what SQLite's JSON functions mark JSON text with */
+#define UTF8_REASON "invalid UTF-8, replaced by U+FFFD"
+
+typedef void (*scalar_fn)(sqlite3_context *, int, sqlite3_value **);
+
+/* ---- the converters ---- */
+
+/* The argument's text (its text form for a number, its bytes for a blob)
+ * and length; NULL when it is NULL or empty, or memory ran out. */
+static const char *arg_text(sqlite3_context *ctx, sqlite3_value *v, size_t *n)
+{
+	const char *s;
+
+	if (sqlite3_value_type(v) == SQLITE_NULL)
+		return NULL;
+	s = (const char *)sqlite3_value_text(v);
+	*n = (size_t)sqlite3_value_bytes(v);
+	if (!s)
+		sqlite3_result_error_nomem(ctx);
+	return s && *n ? s : NULL;
+}
+
+/* Tell the sink about an invalid value, when the call names its column and
+ * a sink is registered.  The result stays NULL. */
+static void refuse(sqlite3_context *ctx, int argc, sqlite3_value **argv,
+		   const char *s, size_t n, const char *why)
+{
+	const sqlfuncs_sink *sink = sqlite3_user_data(ctx);
+	const char *column;
+
+	if (argc < 2 || !sink || !sink->report)
+		return;
+	column = (const char *)sqlite3_value_text(argv[1]);
+	sink->report(sink->ctx, column ? column : "", s, n, why);
+}
+
+static void fn_iso_date(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char out[VAL_DATE_MAX];
+	const char *s, *why = "not a date";
+	size_t n, len;
+
+	if (!(s = arg_text(ctx, argv[0], &n)))
+		return;
+	if (val_date(s, n, out, &len, &why) == VAL_OK)
+		sqlite3_result_text(ctx, out, (int)len, SQLITE_TRANSIENT);
+	else
+		refuse(ctx, argc, argv, s, n, why);
+}
+
+static void real_result(sqlite3_context *ctx, int argc, sqlite3_value **argv,
+			int (*parse)(const char *, size_t, double *,
+				     const char **))
+{
+	const char *s, *why = "not a number";
+	size_t n;
+	double v;
+
+	if (!(s = arg_text(ctx, argv[0], &n)))
+		return;
+	if (parse(s, n, &v, &why) == VAL_OK)
+		sqlite3_result_double(ctx, v);
+	else
+		refuse(ctx, argc, argv, s, n, why);
+}
+
+static void fn_double(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	real_result(ctx, argc, argv, val_double);
+}
+
+static void fn_lat(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	real_result(ctx, argc, argv, val_latitude);
+}
+
+static void fn_lon(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	real_result(ctx, argc, argv, val_longitude);
+}
+
+static void fn_count(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *s, *why = "not an integer";
+	size_t n;
+	int64_t v;
+
+	if (!(s = arg_text(ctx, argv[0], &n)))
+		return;
+	if (val_count(s, n, &v, &why) == VAL_OK)
+		sqlite3_result_int64(ctx, (sqlite3_int64)v);
+	else
+		refuse(ctx, argc, argv, s, n, why);
+}
+
+static void fn_flag(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *s, *why = "not t or f";
+	size_t n;
+	int v;
+
+	if (!(s = arg_text(ctx, argv[0], &n)))
+		return;
+	if (val_flag(s, n, &v, &why) == VAL_OK)
+		sqlite3_result_int(ctx, v);
+	else
+		refuse(ctx, argc, argv, s, n, why);
+}
+
+static void fn_id(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *s, *id;
+	size_t n, len;
+
+	(void)argc;
+	if (!(s = arg_text(ctx, argv[0], &n)))
+		return;
+	if (val_id(s, n, &id, &len) == VAL_OK)
+		sqlite3_result_text64(ctx, id, len, SQLITE_TRANSIENT,
+				      SQLITE_UTF8);
+}
+
+static void fn_text(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	buf fixed = BUF_INIT;
+	const char *s;
+	size_t n, len;
+
+	if (!(s = arg_text(ctx, argv[0], &n)))
+		return;
+	if (val_utf8_valid(s, n)) {
+		if (sqlite3_value_type(argv[0]) == SQLITE_TEXT)
+			sqlite3_result_value(ctx, argv[0]);
+		else
+			sqlite3_result_text64(ctx, s, n, SQLITE_TRANSIENT,
+					      SQLITE_UTF8);
+		return;
+	}
+	val_utf8_repair(s, n, &fixed);
+	refuse(ctx, argc, argv, s, n, UTF8_REASON);
+	len = fixed.len;
+	sqlite3_result_text64(ctx, buf_detach(&fixed), len, free, SQLITE_UTF8);
+}
+
+static void fn_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const void *p;
+	size_t n;
+
+	(void)argc;
+	switch (sqlite3_value_type(argv[0])) {
+	case SQLITE_NULL:
+		sqlite3_result_int64(ctx, 0);
+		return;
+	case SQLITE_BLOB:
+		p = sqlite3_value_blob(argv[0]);
+		break;
+	default:
+		p = sqlite3_value_text(argv[0]);
+		break;
+	}
+	n = (size_t)sqlite3_value_bytes(argv[0]);
+	if (!p && n) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	sqlite3_result_int64(ctx, (sqlite3_int64)dc_hash64(p ? p : "", n, 0));
+}
+
+/* ---- list_or_value() ---- */
+
+/* One value as the aggregate sees it. */
+typedef struct item {
+	int type;        /* SQLITE_NULL, _INTEGER, _FLOAT, _TEXT, _BLOB */
+	int is_json;     /* text marked as JSON: embedded as is */
+	sqlite3_int64 i;
+	double r;
+	const char *s;   /* text or blob bytes */
+	size_t n;
+} item;
+
+#define LOV_INLINE 64
+
+/* The aggregate context of one group.  The first value is kept until a
+ * second arrives: its bytes in `small` when they fit, else in `list`;
+ * from the second row on, `list` holds the JSON array being built. */
+typedef struct lov {
+	sqlite3_int64 rows;
+	buf list;
+	item first;      /* first.s is NULL: its bytes are in small or list */
+	char small[LOV_INLINE];
+} lov;
+
+/* The value of v as an item; -1 when memory ran out. */
+static int item_of(sqlite3_value *v, item *it)
+{
+	memset(it, 0, sizeof *it);
+	it->type = sqlite3_value_type(v);
+	switch (it->type) {
+	case SQLITE_INTEGER:
+		it->i = sqlite3_value_int64(v);
+		return 0;
+	case SQLITE_FLOAT:
+		it->r = sqlite3_value_double(v);
+		return 0;
+	case SQLITE_TEXT:
+		it->s = (const char *)sqlite3_value_text(v);
+		it->is_json = sqlite3_value_subtype(v) == JSON_SUBTYPE;
+		break;
+	case SQLITE_BLOB:
+		it->s = sqlite3_value_blob(v);
+		break;
+	default:
+		return 0;
+	}
+	it->n = (size_t)sqlite3_value_bytes(v);
+	if (!it->s && it->n)
+		return -1;
+	if (!it->s)
+		it->s = "";
+	return 0;
+}
+
+/* s as a JSON string, escaped as SQLite's json_quote() does. */
+static void append_json_string(buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t start = 0;
+	char u[6] = { '\\', 'u', '0', '0', 0, 0 };
+
+	buf_grow(b, n + 2);
+	buf_putc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_append(b, s + start, i - start);
+		start = i + 1;
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default:
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 15];
+			buf_append(b, u, 6);
+			continue;
+		}
+		buf_append(b, esc, 2);
+	}
+	buf_append(b, s + start, n - start);
+	buf_putc(b, '"');
+}
+
+static void append_int(buf *b, sqlite3_int64 v)
+{
+	char tmp[24], *p = tmp + sizeof tmp;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+/* it as JSON, formatted as json_array() formats it; -1 for a blob. */
+static int append_item(buf *b, const item *it)
+{
+	char tmp[64];
+
+	switch (it->type) {
+	case SQLITE_NULL:
+		buf_append(b, "null", 4);
+		return 0;
+	case SQLITE_INTEGER:
+		append_int(b, it->i);
+		return 0;
+	case SQLITE_FLOAT:
+		sqlite3_snprintf(sizeof tmp, tmp, "%!0.15g", it->r);
+		buf_puts(b, tmp);
+		return 0;
+	case SQLITE_TEXT:
+		if (it->is_json)
+			buf_append(b, it->s, it->n);
+		else
+			append_json_string(b, it->s, it->n);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* Keep the group's first value, its bytes inline when they fit. */
+static void keep_first(lov *st, const item *it)
+{
+	st->first = *it;
+	st->first.s = NULL;
+	if (it->type != SQLITE_TEXT && it->type != SQLITE_BLOB)
+		return;
+	if (it->n <= LOV_INLINE)
+		memcpy(st->small, it->s, it->n);
+	else
+		buf_append(&st->list, it->s, it->n);
+}
+
+static const char *first_bytes(const lov *st)
+{
+	return st->first.n <= LOV_INLINE ? st->small : st->list.data;
+}
+
+/* The second row: the list starts with the first value. */
+static int start_list(lov *st)
+{
+	buf kept = BUF_INIT;
+	item first = st->first;
+	int rc;
+
+	if (first.n > LOV_INLINE) {
+		kept = st->list;
+		st->list = (buf)BUF_INIT;
+	}
+	first.s = first.n > LOV_INLINE ? kept.data : st->small;
+	buf_putc(&st->list, '[');
+	rc = append_item(&st->list, &first);
+	buf_free(&kept);
+	return rc;
+}
+
+static void lov_step(sqlite3_context *ctx, int argc,
+		     sqlite3_value **argv)
+{
+	lov *st = sqlite3_aggregate_context(ctx, (int)sizeof *st);
+	item it;
+	int rc = 0;
+
+	(void)argc;
+	if (!st || item_of(argv[0], &it) != 0) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	if (st->rows == 0) {
+		keep_first(st, &it);
+	} else {
+		if (st->rows == 1)
+			rc = start_list(st);
+		buf_putc(&st->list, ',');
+		if (rc == 0)
+			rc = append_item(&st->list, &it);
+	}
+	st->rows++;
+	if (rc != 0)
+		sqlite3_result_error(ctx, "cannot put a blob into a JSON list",
+				     -1);
+}
+
+/* A one-row group: its value itself, with its type. */
+static void result_first(sqlite3_context *ctx, lov *st)
+{
+	const item *f = &st->first;
+	size_t n = f->n;
+
+	switch (f->type) {
+	case SQLITE_INTEGER:
+		sqlite3_result_int64(ctx, f->i);
+		break;
+	case SQLITE_FLOAT:
+		sqlite3_result_double(ctx, f->r);
+		break;
+	case SQLITE_TEXT:
+		if (n > LOV_INLINE)
+			sqlite3_result_text64(ctx, buf_detach(&st->list), n,
+					      free, SQLITE_UTF8);
+		else
+			sqlite3_result_text64(ctx, st->small, n,
+					      SQLITE_TRANSIENT, SQLITE_UTF8);
+		if (f->is_json)
+			sqlite3_result_subtype(ctx, JSON_SUBTYPE);
+		break;
+	case SQLITE_BLOB:
+		sqlite3_result_blob64(ctx, first_bytes(st), n,
+				      SQLITE_TRANSIENT);
+		break;
+	default:
+		break;
+	}
+}
+
+static void lov_final(sqlite3_context *ctx)
+{
+	lov *st = sqlite3_aggregate_context(ctx, 0);
+
+	if (!st || st->rows == 0)
+		return;
+	if (st->rows == 1) {
+		result_first(ctx, st);
+	} else {
+		size_t len;
+
+		buf_putc(&st->list, ']');
+		len = st->list.len;
+		sqlite3_result_text64(ctx, buf_detach(&st->list), len, free,
+				      SQLITE_UTF8);
+		sqlite3_result_subtype(ctx, JSON_SUBTYPE);
+	}
+	buf_free(&st->list);
+}
+
+/* ---- registration ---- */
+
+static const struct converter {
+	const char *name;
+	scalar_fn fn;
+} converters[] = {
+	{ "iso_date", fn_iso_date },
+	{ "dc_double", fn_double },
+	{ "dc_count", fn_count },
+	{ "dc_flag", fn_flag },
+	{ "dc_lat", fn_lat },
+	{ "dc_lon", fn_lon },
+	{ "dc_id", fn_id },
+	{ "dc_text", fn_text },
+};
+
+/* Both forms of one converter.  The 2-argument form that reports to a
+ * sink has a side effect, so it is not innocuous then. */
+static int add_converter(sqlite3 *db, const struct converter *c,
+			 const sqlfuncs_sink *sink)
+{
+	void *data = (void *)sink;
+	int flags2 = PURE | (sink ? 0 : SQLITE_INNOCUOUS);
+	int rc;
+
+	rc = sqlite3_create_function_v2(db, c->name, 1,
+					PURE | SQLITE_INNOCUOUS, data, c->fn,
+					NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(db, c->name, 2, flags2, data,
+						c->fn, NULL, NULL, NULL);
+	return rc;
+}
+
+int sqlfuncs_register(sqlite3 *db, const sqlfuncs_sink *sink)
+{
+	size_t n = sizeof converters / sizeof converters[0];
+	int rc = SQLITE_OK;
+
+	for (size_t i = 0; rc == SQLITE_OK && i < n; i++)
+		rc = add_converter(db, &converters[i], sink);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(db, "dc_hash", 1,
+						PURE | SQLITE_INNOCUOUS, NULL,
+						fn_hash, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(db, "list_or_value", 1,
+						LIST_FLAGS, NULL, NULL,
+						lov_step, lov_final, NULL);
+	return rc;
+}
+
+static pthread_once_t auto_once = PTHREAD_ONCE_INIT;
+
+static void install_auto(void)
+{
+	sqlite3_auto_extension((void (*)(void))sqlite3_dcstage_init);
+}
+
+void sqlfuncs_auto_register(void)
+{
+	pthread_once(&auto_once, install_auto);
+}
+
+int sqlite3_dcstage_init(sqlite3 *db, char **pzErrMsg,
+			 const sqlite3_api_routines *pApi)
+{
+	SQLITE_EXTENSION_INIT2(pApi);
+	(void)pzErrMsg;
+	(void)pApi;
+	return sqlfuncs_register(db, NULL);
+}

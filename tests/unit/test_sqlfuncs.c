@@ -1,0 +1,398 @@
+/*
+ * test_sqlfuncs.c - the custom SQL functions through SQL on an in-memory
+ * database: results and their types, the reports a sink receives, and
+ * list_or_value() as json_object() sees it.
+ */
+#include "buf.h"
+#include "check.h"
+#include "dcstage.h"
+#include "sqlfuncs.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define N_CASES(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_REPORTS 16
+
+/* What the sink received. */
+static struct report {
+	char column[64], value[128], reason[64];
+	size_t n;
+} reports[MAX_REPORTS];
+static int nreports;
+
+static void record(void *ctx, const char *column, const char *value,
+		   size_t n, const char *reason)
+{
+	struct report *r;
+
+	(*(int *)ctx)++;
+	if (nreports == MAX_REPORTS)
+		return;
+	r = &reports[nreports++];
+	snprintf(r->column, sizeof r->column, "%s", column);
+	snprintf(r->value, sizeof r->value, "%.*s", (int)n, value);
+	snprintf(r->reason, sizeof r->reason, "%s", reason);
+	r->n = n;
+}
+
+static int sink_calls;
+static const sqlfuncs_sink sink = { record, &sink_calls };
+
+/* The first column of the first row of sql as text ("NULL" for NULL,
+ * "ERROR: ..." when it fails), in a static buffer. */
+static const char *q(sqlite3 *db, const char *sql)
+{
+	static char out[512];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		snprintf(out, sizeof out, "ERROR: %s", sqlite3_errmsg(db));
+		return out;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_NULL)
+		snprintf(out, sizeof out, "NULL");
+	else if (rc == SQLITE_ROW)
+		snprintf(out, sizeof out, "%s", sqlite3_column_text(st, 0));
+	else if (rc == SQLITE_DONE)
+		snprintf(out, sizeof out, "NO ROW");
+	else
+		snprintf(out, sizeof out, "ERROR: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return out;
+}
+
+static void exec(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fprintf(stderr, "exec failed: %s\n  %s\n", msg, sql);
+	CHECK(msg == NULL);
+	sqlite3_free(msg);
+}
+
+static sqlite3 *open_db(const sqlfuncs_sink *s)
+{
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open(":memory:", &db) != SQLITE_OK)
+		return NULL;
+	CHECK_INT(sqlfuncs_register(db, s), SQLITE_OK);
+	return db;
+}
+
+static void reset_reports(void)
+{
+	nreports = 0;
+	sink_calls = 0;
+	memset(reports, 0, sizeof reports);
+}
+
+static void test_scalars(sqlite3 *db)
+{
+	static const struct { const char *sql, *want; } cases[] = {
+		{ "iso_date('2011-04-14 10:11:12.5')", "2011-04-14T10:11:12.500000" },
+		{ "iso_date('2011-04-14 10:11:12.000')", "2011-04-14T10:11:12" },
+		{ "iso_date('2011-04-14')", "2011-04-14T00:00:00" },
+		{ "typeof(iso_date('2011-04-14'))", "text" },
+		{ "iso_date('2011-02-30')", "NULL" },
+		{ "iso_date('')", "NULL" },
+		{ "iso_date(NULL)", "NULL" },
+		{ "iso_date(20110414)", "NULL" },
+		{ "dc_double('123.45')", "123.45" },
+		{ "typeof(dc_double('0'))", "real" },
+		{ "dc_double('-1.5')", "-1.5" },
+		{ "dc_double(1e20)", "1.0e+20" },
+		{ "dc_double(42)", "42.0" },
+		{ "dc_double('abc')", "NULL" },
+		{ "dc_double('')", "NULL" },
+		{ "dc_count('23')", "23" },
+		{ "dc_count('23.0')", "23" },
+		{ "typeof(dc_count('23.0'))", "integer" },
+		{ "dc_count(23.0)", "23" },
+		{ "dc_count(-2)", "-2" },
+		{ "dc_count('1.5')", "NULL" },
+		{ "dc_flag('t')", "1" },
+		{ "dc_flag('f')", "0" },
+		{ "typeof(dc_flag('f'))", "integer" },
+		{ "dc_flag('x')", "NULL" },
+		{ "dc_flag(1)", "NULL" },
+		{ "dc_lat('-90.0')", "-90.0" },
+		{ "dc_lat('90.0001')", "NULL" },
+		{ "dc_lon('-122.5')", "-122.5" },
+		{ "dc_lon('180.5')", "NULL" },
+		{ "typeof(dc_lon('1'))", "real" },
+		{ "dc_id('\"abc\"')", "abc" },
+		{ "dc_id('abc')", "abc" },
+		{ "dc_id('\"\"')", "NULL" },
+		{ "dc_id('')", "NULL" },
+		{ "dc_id(NULL)", "NULL" },
+		{ "typeof(dc_id(12))", "text" },
+		{ "dc_text('caf\xc3\xa9')", "caf\xc3\xa9" },
+		{ "typeof(dc_text('x'))", "text" },
+		{ "dc_text('')", "NULL" },
+		{ "dc_text(NULL)", "NULL" },
+		{ "dc_text(12)", "12" },
+		{ "typeof(dc_text(12))", "text" },
+		{ "dc_text(x'436166e9')", "Caf\xef\xbf\xbd" },
+		{ "typeof(dc_text(x'436166e9'))", "text" },
+		{ "dc_hash(NULL)", "0" },
+		{ "typeof(dc_hash('x'))", "integer" },
+		{ "dc_hash('abc') = dc_hash(x'616263')", "1" },
+		{ "dc_hash(42) = dc_hash('42')", "1" },
+		{ "dc_hash('abc') <> dc_hash('abd')", "1" },
+		{ "dc_hash(' ') <> 0", "1" },
+	};
+	char sql[256];
+
+	for (size_t i = 0; i < N_CASES(cases); i++) {
+		snprintf(sql, sizeof sql, "SELECT %s", cases[i].sql);
+		CHECK_STR(q(db, sql), cases[i].want);
+	}
+}
+
+static void test_hash_value(sqlite3 *db)
+{
+	char want[32];
+
+	snprintf(want, sizeof want, "%lld",
+		 (long long)dc_hash64("{\"a\":1}", 7, 0));
+	CHECK_STR(q(db, "SELECT dc_hash('{\"a\":1}')"), want);
+}
+
+static void test_reports(sqlite3 *db)
+{
+	static const struct {
+		const char *sql, *column, *value, *reason;
+	} cases[] = {
+		{ "iso_date('2011-02-30', 'date_posted')", "date_posted",
+		  "2011-02-30", "date does not exist" },
+		{ "iso_date('soon', 'date_expiration')", "date_expiration",
+		  "soon", "not a date" },
+		{ "dc_double('12.3.4', 'sales_tax')", "sales_tax", "12.3.4",
+		  "not a number" },
+		{ "dc_count('1.5', 'num_donors')", "num_donors", "1.5",
+		  "not an integer" },
+		{ "dc_flag('yes', 'school_kipp')", "school_kipp", "yes",
+		  "not t or f" },
+		{ "dc_lat('91', 'school_latitude')", "school_latitude", "91",
+		  "latitude out of range" },
+		{ "dc_lon('-181', 'school_longitude')", "school_longitude",
+		  "-181", "longitude out of range" },
+		{ "dc_text(x'436166e9', 'school_city')", "school_city",
+		  "Caf\xe9", "invalid UTF-8, replaced by U+FFFD" },
+	};
+	char sql[256];
+
+	for (size_t i = 0; i < N_CASES(cases); i++) {
+		reset_reports();
+		snprintf(sql, sizeof sql, "SELECT %s", cases[i].sql);
+		q(db, sql);
+		CHECK_INT(sink_calls, 1);
+		CHECK_STR(reports[0].column, cases[i].column);
+		CHECK_STR(reports[0].value, cases[i].value);
+		CHECK_INT(reports[0].n, strlen(cases[i].value));
+		CHECK_STR(reports[0].reason, cases[i].reason);
+	}
+
+	/* The repaired text is kept while reported. */
+	CHECK_STR(q(db, "SELECT dc_text(x'436166e9', 'c')"), "Caf\xef\xbf\xbd");
+
+	/* No reports for the 1-argument form, valid or missing values. */
+	reset_reports();
+	q(db, "SELECT iso_date('2011-02-30'), dc_double('x'), dc_count('x'),"
+	      " dc_flag('x'), dc_lat('x'), dc_lon('x'), dc_text(x'e9')");
+	q(db, "SELECT iso_date('2011-04-14', 'a'), dc_double('1', 'b'),"
+	      " dc_count('', 'c'), dc_flag(NULL, 'd'), dc_lat('0', 'e'),"
+	      " dc_lon('0', 'f'), dc_text('ok', 'g'), dc_id('\"\"', 'h'),"
+	      " dc_text('', 'i')");
+	CHECK_INT(sink_calls, 0);
+}
+
+/* Values bound as the loader binds them: text that may not be UTF-8. */
+static void test_bound(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	static const char latin1[] = "Caf\xe9 au lait";
+
+	reset_reports();
+	CHECK_INT(sqlite3_prepare_v2(db, "SELECT dc_text(:v, 'item_name'),"
+				     " dc_id(:id), dc_double(:p, 'price')",
+				     -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, latin1, (int)strlen(latin1), SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, "\"7342bd\",x", 8, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, "12.50,13", 5, SQLITE_STATIC);
+	CHECK_INT(sqlite3_step(st), SQLITE_ROW);
+	CHECK_STR((const char *)sqlite3_column_text(st, 0),
+		  "Caf\xef\xbf\xbd au lait");
+	CHECK_STR((const char *)sqlite3_column_text(st, 1), "7342bd");
+	CHECK(sqlite3_column_double(st, 2) == 12.5);
+	CHECK_INT(sink_calls, 1);
+	CHECK_STR(reports[0].value, latin1);
+	sqlite3_finalize(st);
+}
+
+static void test_no_sink(void)
+{
+	sqlite3 *db = open_db(NULL);
+
+	reset_reports();
+	CHECK_STR(q(db, "SELECT dc_flag('x', 'school_kipp')"), "NULL");
+	CHECK_STR(q(db, "SELECT dc_text(x'e9', 'school_city')"), "\xef\xbf\xbd");
+	CHECK_STR(q(db, "SELECT dc_count('7', 'n')"), "7");
+	CHECK_INT(sink_calls, 0);
+	sqlite3_close(db);
+}
+
+static void test_list_or_value(sqlite3 *db)
+{
+	static const struct { const char *sql, *want; } cases[] = {
+		{ "SELECT list_or_value(v) FROM r WHERE g = 0", "NULL" },
+		{ "SELECT typeof(list_or_value(v)) FROM r WHERE g = 0", "null" },
+		{ "SELECT count(*) FROM (SELECT list_or_value(v) FROM r"
+		  " WHERE g = 0 GROUP BY g)", "0" },
+		{ "SELECT list_or_value(v) FROM r WHERE g = 1", "42" },
+		{ "SELECT typeof(list_or_value(v)) FROM r WHERE g = 1", "integer" },
+		{ "SELECT typeof(list_or_value(v)) FROM r WHERE g = 2", "null" },
+		{ "SELECT list_or_value(v) FROM r WHERE g = 3", "one" },
+		{ "SELECT typeof(list_or_value(v)) FROM r WHERE g = 3", "text" },
+		{ "SELECT typeof(list_or_value(v)) FROM r WHERE g = 4", "real" },
+		{ "SELECT list_or_value(v) FROM r WHERE g = 4", "10.5" },
+		{ "SELECT list_or_value(v) = (SELECT v FROM r WHERE g = 5)"
+		  " FROM r WHERE g = 5", "1" },
+		{ "SELECT list_or_value(v) FROM r WHERE g = 6",
+		  "[1,null,\"two\",3.5,null]" },
+		{ "SELECT typeof(list_or_value(v)) FROM r WHERE g = 6", "text" },
+		{ "SELECT list_or_value(v) FROM r WHERE g = 7",
+		  "[null,null]" },
+		{ "SELECT list_or_value(v) FROM r WHERE g = 8",
+		  "[\"a\\\"b\\\\c\\n\\t\\r\\b\\f\\u0001\\u001f\x7f/\","
+		  "\"\xc3\xa9\"]" },
+		{ "SELECT json_object('a', list_or_value(v)) FROM r WHERE g = 6",
+		  "{\"a\":[1,null,\"two\",3.5,null]}" },
+		{ "SELECT json_object('a', list_or_value(v)) FROM r WHERE g = 3",
+		  "{\"a\":\"one\"}" },
+		{ "SELECT json_object('a', list_or_value(v)) FROM r WHERE g = 1",
+		  "{\"a\":42}" },
+		{ "SELECT json_object('a', list_or_value(v)) FROM r WHERE g = 2",
+		  "{\"a\":null}" },
+		{ "SELECT json_patch('{}', json_object('a', list_or_value(v)))"
+		  " FROM r WHERE g = 7", "{\"a\":[null,null]}" },
+		{ "SELECT json_array_length(json_object('a', list_or_value(v)),"
+		  " '$.a') FROM r WHERE g = 9", "3" },
+		/* a list holding JSON text embeds it, as json_group_array does */
+		{ "SELECT list_or_value(json_array(v)) FROM r WHERE g = 6",
+		  "[[1],[null],[\"two\"],[3.5],[null]]" },
+		{ "SELECT json_object('a', list_or_value(json_array(v)))"
+		  " FROM r WHERE g = 3", "{\"a\":[\"one\"]}" },
+		/* the same text as json_group_array for every group */
+		{ "SELECT count(*) FROM (SELECT g, list_or_value(v) a,"
+		  " json_group_array(v) b, count(*) n FROM r WHERE g NOT IN (10, 11)"
+		  " GROUP BY g) WHERE n > 1 AND a IS NOT b", "0" },
+		{ "SELECT list_or_value(v) FROM r WHERE g = 10",
+		  "ERROR: cannot put a blob into a JSON list" },
+		{ "SELECT hex(list_or_value(v)) FROM r WHERE g = 11", "00FF" },
+	};
+
+	exec(db, "CREATE TABLE r(g, v);"
+		 "INSERT INTO r VALUES (1, 42), (2, NULL), (3, 'one'), (4, 10.5),"
+		 " (5, 'a text longer than the sixty-four bytes kept inside the"
+		 " aggregate context'),"
+		 " (6, 1), (6, NULL), (6, 'two'), (6, 3.5), (6, NULL),"
+		 " (7, NULL), (7, NULL),"
+		 " (8, 'a\"b\\c' || char(10, 9, 13, 8, 12, 1, 31, 127) || '/'),"
+		 " (8, 'é'),"
+		 " (9, 'a text longer than the sixty-four bytes kept inside the"
+		 " aggregate context, first of three'), (9, -7), (9, 1e300),"
+		 " (10, 1), (10, x'00'), (11, x'00ff');");
+	for (size_t i = 0; i < N_CASES(cases); i++)
+		CHECK_STR(q(db, cases[i].sql), cases[i].want);
+}
+
+/* REAL values inside a list read exactly as json_array() prints them. */
+static void test_list_reals(sqlite3 *db)
+{
+	static const char *const values[] = {
+		"150.0", "0.1", "1e20", "10.5", "-0.5", "1e-7", "123456789.125",
+		"3.141592653589793", "0.30000000000000004", "1e15", "1e16",
+		"2.5e-300", "1.7976931348623157e308", "100", "-3",
+	};
+	char sql[256], want[512];
+
+	exec(db, "CREATE TABLE f(v)");
+	for (size_t i = 0; i < N_CASES(values); i++) {
+		snprintf(sql, sizeof sql, "INSERT INTO f VALUES (%s)",
+			 values[i]);
+		exec(db, sql);
+	}
+	snprintf(want, sizeof want, "%s",
+		 q(db, "SELECT json_array(150.0, 0.1, 1e20, 10.5)"));
+	CHECK_STR(want, "[150.0,0.1,1.0e+20,10.5]");
+	CHECK_STR(q(db, "SELECT list_or_value(v) FROM (SELECT v FROM f"
+			" ORDER BY rowid LIMIT 4)"), want);
+	snprintf(want, sizeof want, "%s",
+		 q(db, "SELECT json_group_array(v) FROM f"));
+	CHECK_STR(q(db, "SELECT list_or_value(v) FROM f"), want);
+}
+
+/* Groups in a GROUP BY, each in the order its rows are fed. */
+static void test_list_groups(sqlite3 *db)
+{
+	exec(db, "CREATE TABLE res(projectid, item, qty);"
+		 "CREATE INDEX res_p ON res(projectid);"
+		 "INSERT INTO res VALUES ('p1', 'pen', 2), ('p2', 'ink', 1),"
+		 " ('p1', 'pad', 5), ('p1', NULL, 1), ('p3', NULL, NULL);");
+	CHECK_STR(q(db, "SELECT group_concat(d, ';') FROM (SELECT"
+			" json_object('id', projectid, 'item', list_or_value(item),"
+			" 'qty', list_or_value(qty)) d FROM res INDEXED BY res_p"
+			" GROUP BY projectid)"),
+		  "{\"id\":\"p1\",\"item\":[\"pen\",\"pad\",null],\"qty\":[2,5,1]};"
+		  "{\"id\":\"p2\",\"item\":\"ink\",\"qty\":1};"
+		  "{\"id\":\"p3\",\"item\":null,\"qty\":null}");
+}
+
+/* New connections have the functions (without a sink); registering with
+ * a sink afterwards replaces them. */
+static void test_auto(void)
+{
+	sqlite3 *db = NULL;
+
+	sqlfuncs_auto_register();
+	sqlfuncs_auto_register();
+	CHECK_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
+	CHECK_STR(q(db, "SELECT dc_flag('t'), list_or_value(1)"), "1");
+	reset_reports();
+	CHECK_STR(q(db, "SELECT dc_flag('x', 'c')"), "NULL");
+	CHECK_INT(sink_calls, 0);
+	CHECK_INT(sqlfuncs_register(db, &sink), SQLITE_OK);
+	CHECK_STR(q(db, "SELECT dc_flag('x', 'c')"), "NULL");
+	CHECK_INT(sink_calls, 1);
+	sqlite3_close(db);
+	sqlite3_reset_auto_extension();
+}
+
+int main(void)
+{
+	sqlite3 *db = open_db(&sink);
+
+	if (!db) {
+		fprintf(stderr, "cannot open an in-memory database\n");
+		return 1;
+	}
+	test_scalars(db);
+	test_hash_value(db);
+	test_reports(db);
+	test_bound(db);
+	test_no_sink();
+	test_list_or_value(db);
+	test_list_reals(db);
+	test_list_groups(db);
+	test_auto();
+	sqlite3_close(db);
+	return check_summary();
+}
