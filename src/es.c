@@ -214,12 +214,29 @@ static struct curl_slist *request_headers(const es_client *c,
 	return h;
 }
 
+/* A node that cannot be reached at all got nothing: any request can go to
+ * the next one at once. */
+static int unreachable(CURLcode rc)
+{
+	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST;
+}
+
+static CURLcode perform_at(es_client *c, const char *path)
+{
+	buf_reset(&c->url_buf);
+	buf_printf(&c->url_buf, "%s%s", c->cfg->urls[c->url], path);
+	curl_easy_setopt(c->curl, CURLOPT_URL, c->url_buf.data);
+	c->curl_err[0] = '\0';
+	return curl_easy_perform(c->curl);
+}
+
 int es_request(es_client *c, const char *method, const char *path,
 	       const char *body, size_t len, const char *content_type,
 	       es_response *r)
 {
 	struct curl_slist *headers;
 	CURLcode rc;
+	int tries = 0;
 
 	buf_reset(&r->body);
 	r->status = 0;
@@ -227,10 +244,7 @@ int es_request(es_client *c, const char *method, const char *path,
 		body = c->gz.data;
 		len = c->gz.len;
 	}
-	buf_reset(&c->url_buf);
-	buf_printf(&c->url_buf, "%s%s", c->cfg->urls[c->url], path);
 	headers = request_headers(c, body ? content_type : NULL);
-	curl_easy_setopt(c->curl, CURLOPT_URL, c->url_buf.data);
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &r->body);
 	curl_easy_setopt(c->curl, CURLOPT_NOBODY, !strcmp(method, "HEAD") ? 1L : 0L);
@@ -241,15 +255,16 @@ int es_request(es_client *c, const char *method, const char *path,
 			 (curl_off_t)(body ? len : 0));
 	if (!body && strcmp(method, "POST") && strcmp(method, "PUT"))
 		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
-	c->curl_err[0] = '\0';
-	rc = curl_easy_perform(c->curl);
-	curl_slist_free_all(headers);
-	if (rc != CURLE_OK) {
+	while ((rc = perform_at(c, path)) != CURLE_OK) {
 		dc_seterr(c->err, "%s %s: %s", method, c->url_buf.data,
 			  c->curl_err[0] ? c->curl_err : curl_easy_strerror(rc));
 		c->url = (c->url + 1) % c->cfg->nurls;
-		return -1;
+		if (!unreachable(rc) || ++tries >= c->cfg->nurls)
+			break;
 	}
+	curl_slist_free_all(headers);
+	if (rc != CURLE_OK)
+		return -1;
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &r->status);
 	return 0;
 }

@@ -64,12 +64,16 @@ t_done() {
 # sets ES_URL and ES_STATS (the counters file it writes when stopped).
 es_start() {
 	es_stop
-	ES_STATS=$T/es-stats.json
-	"$ESSERVER" --port 0 --stats "$ES_STATS" "$@" >"$T/es.out" 2>"$T/es.err" &
+	es_n=$((${es_n:-0} + 1))
+	ES_STATS=$T/es-stats.$es_n.json
+	out=$T/es.$es_n.out
+	"$ESSERVER" --port 0 --stats "$ES_STATS" "$@" >"$out" 2>"$T/es.$es_n.err" &
 	es_pid=$!
 	i=0
-	while [ ! -s "$T/es.out" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-	ES_PORT=$(head -n 1 "$T/es.out")
+	until grep -q '^[0-9][0-9]*$' "$out" 2>/dev/null || [ $i -ge 200 ]; do
+		sleep 0.05; i=$((i + 1))
+	done
+	ES_PORT=$(head -n 1 "$out")
 	ES_URL=http://127.0.0.1:$ES_PORT
 	export ES_URL ES_STATS
 }
@@ -82,4 +86,16 @@ es_stop() {
 		es_pid=""
 	fi
 	return 0
+}
+
+# json_get PATH: the value at PATH (SQLite's JSON path) of the JSON on stdin.
+json_get() {
+	cat >"$T/stdin.json"
+	sqlite3 :memory: "SELECT json_extract(readfile('$T/stdin.json'), '$1')"
+}
+
+# json_keys: the top-level keys of the JSON object on stdin, comma-separated.
+json_keys() {
+	cat >"$T/stdin.json"
+	sqlite3 :memory: "SELECT group_concat(key) FROM json_each(readfile('$T/stdin.json'))"
 }

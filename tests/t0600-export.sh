@@ -41,7 +41,7 @@ t_eq "export state: every document acknowledged" \
 	"$(q "$T/e1.db" "SELECT acknowledged, to_index, to_delete, refused FROM target_status")" \
 	"$ndocs|0|0|0"
 t_eq "settings restored after the load" \
-	"$(curl -s "$ES_URL/donorschoose/_settings" | q :memory: "SELECT json_extract(readfile('/dev/stdin'), '\$.donorschoose.settings.index.refresh_interval')")" \
+	"$(curl -s "$ES_URL/donorschoose/_settings" | json_get '$.donorschoose.settings.index.refresh_interval')" \
 	"1s"
 es_stop
 
@@ -130,18 +130,19 @@ curl -s -XPUT "$ES_URL/kept" -H 'Content-Type: application/json' \
 fresh_db e7
 "$DCSTAGE" export --db "$T/e7.db" --url "$ES_URL" --index kept --quiet >/dev/null 2>&1
 t_eq "existing index: settings restored" \
-	"$(curl -s "$ES_URL/kept/_settings" | q :memory: "SELECT json_extract(readfile('/dev/stdin'), '\$.kept.settings.index.refresh_interval') || ' ' || json_extract(readfile('/dev/stdin'), '\$.kept.settings.index.number_of_replicas')")" \
+	"$(curl -s "$ES_URL/kept/_settings" >"$T/kept.json"
+	   json_get '$.kept.settings.index.refresh_interval' <"$T/kept.json") $(json_get '$.kept.settings.index.number_of_replicas' <"$T/kept.json")" \
 	"7s 2"
 fresh_db e8
 "$DCSTAGE" export --db "$T/e8.db" --url "$ES_URL" --alias dc --quiet >/dev/null 2>&1
-first=$(curl -s "$ES_URL/_alias/dc" | q :memory: "SELECT key FROM json_each(readfile('/dev/stdin'))")
+first=$(curl -s "$ES_URL/_alias/dc" | json_keys)
 t_match "--alias: the alias names a new timestamped index" "$first" '^dc-[0-9]{14}$'
 t_eq "--alias: the alias serves every document" \
-	"$(curl -s "$ES_URL/dc/_count" | q :memory: "SELECT json_extract(readfile('/dev/stdin'), '\$.count')")" "$ndocs"
+	"$(curl -s "$ES_URL/dc/_count" | json_get '$.count')" "$ndocs"
 sleep 1
 fresh_db e9
 "$DCSTAGE" export --db "$T/e9.db" --url "$ES_URL" --alias dc --quiet >/dev/null 2>&1
-second=$(curl -s "$ES_URL/_alias/dc" | q :memory: "SELECT group_concat(key) FROM json_each(readfile('/dev/stdin'))")
+second=$(curl -s "$ES_URL/_alias/dc" | json_keys)
 t_eq "--alias again: the alias moved to one new index" \
 	"$([ "$second" != "$first" ] && printf '%s' "$second" | grep -Eq '^dc-[0-9]{14}$' && echo moved)" moved
 es_stop
