@@ -94,10 +94,17 @@ $(ESSERVER): $(ESSERVER_SRC) | $(DEPS_OK)
 test: all $(UNIT_BIN) $(ESSERVER)
 	BUILD=$(BUILD) tests/run.sh $(TESTS)
 
+# Sanitizer reports go to files that tests/run.sh counts as failures, since
+# many commands in the tests have their stderr redirected.
 test-asan:
+	rm -rf build/asan/sanitizer
+	ASAN_OPTIONS=log_path=$(CURDIR)/build/asan/sanitizer/report \
+	UBSAN_OPTIONS=log_path=$(CURDIR)/build/asan/sanitizer/report:print_stacktrace=1:halt_on_error=1 \
 	$(MAKE) BUILD=build/asan SANITIZE=address,undefined OPT="-O1 -g" test
 
 test-tsan:
+	rm -rf build/tsan/sanitizer
+	TSAN_OPTIONS=log_path=$(CURDIR)/build/tsan/sanitizer/report \
 	$(MAKE) BUILD=build/tsan SANITIZE=thread OPT="-O1 -g" TESTS="$(TSAN_TESTS)" test
 
 demo: all $(ESSERVER)
@@ -109,6 +116,7 @@ bench: all $(ESSERVER)
 lint:
 	cppcheck --std=c11 --enable=warning,style,performance,portability \
 		--error-exitcode=1 --inline-suppr --quiet -Iinclude \
+		--include=$(shell pkg-config --variable=includedir jansson)/jansson.h \
 		--suppress=missingIncludeSystem src tests/unit tests/esserver
 
 install: all

@@ -101,7 +101,7 @@ static void print_text(json_t *staged, json_t *load, json_t *targets)
 static int show(sqlite3 *db, const char *url, const char *index, int json,
 		char *err)
 {
-	json_t *staged, *load, *targets, *all;
+	json_t *staged, *load, *targets;
 	const char *target_sql = url
 		? "SELECT * FROM target_status WHERE url = ?1 AND index_name = ?2"
 		: "SELECT * FROM target_status ORDER BY target";
@@ -120,7 +120,7 @@ static int show(sqlite3 *db, const char *url, const char *index, int json,
 		return -1;
 	}
 	if (json) {
-		all = json_pack("{s:o, s:o, s:o}", "staged", staged,
+		json_t *all = json_pack("{s:o, s:o, s:o}", "staged", staged,
 				"last_load", load, "targets", targets);
 		json_dumpf(all, stdout, JSON_COMPACT);
 		putchar('\n');

@@ -26,13 +26,12 @@
 static int table_of(const char *name)
 {
 	static const char prefix[] = "opendata_";
-	size_t n;
 
 	if (strncmp(name, prefix, sizeof prefix - 1) != 0)
 		return -1;
 	name += sizeof prefix - 1;
 	for (int t = 0; t < LOAD_NTABLES; t++) {
-		n = strlen(load_table_names[t]);
+		size_t n = strlen(load_table_names[t]);
 		if (!strncmp(name, load_table_names[t], n) &&
 		    (strstr(name + n, ".gz") || strstr(name + n, ".csv")))
 			return t;

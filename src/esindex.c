@@ -31,12 +31,13 @@ static int fail_with(const es_response *r, const char *what, char *err)
 static void setting(json_t *settings, const char *key, char *out, size_t n)
 {
 	const char *name;
-	json_t *v, *ix, *val;
+	json_t *v;
 
 	out[0] = '\0';
 	json_object_foreach(settings, name, v) {
-		ix = json_object_get(json_object_get(v, "settings"), "index");
-		val = json_object_get(ix, key);
+		json_t *ix = json_object_get(json_object_get(v, "settings"),
+					     "index");
+		json_t *val = json_object_get(ix, key);
 		if (json_is_string(val))
 			snprintf(out, n, "%s", json_string_value(val));
 		else if (json_is_integer(val))

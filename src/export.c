@@ -301,10 +301,11 @@ static int send_pending(worker *w, size_t *p, size_t np);
 static int split_and_send(worker *w, size_t *p, size_t np,
 			  const es_response *r)
 {
-	char why[256];
 	size_t half = np / 2;
 
 	if (np == 1) {
+		char why[256];
+
 		es_describe_error(r, why, sizeof why);
 		refuse(w, &w->items[p[0]], r->status,
 		       "request_entity_too_large", why);

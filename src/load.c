@@ -718,10 +718,12 @@ static int finish_snapshot(loader *l)
 static int insert_all(loader *l, queue *q)
 {
 	batch *b;
-	uint64_t gz = 0, rows;
+	uint64_t gz = 0;
 	int rc = 0;
 
 	while ((b = take_full(q, &gz)) != NULL) {
+		uint64_t rows;
+
 		if (rc == 0)
 			rc = insert_batch(l, b);
 		give_back(q, b);

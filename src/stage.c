@@ -88,7 +88,7 @@ int stage_exec_file_changes(sqlite3 *db, const char *name, int64_t *changes,
 {
 	const char *sql = embed_text(name), *tail;
 	sqlite3_stmt *st;
-	int i = 0, rc;
+	int i = 0;
 
 	if (!sql)
 		return dc_seterr(err, "no embedded file '%s'", name);
@@ -98,6 +98,8 @@ int stage_exec_file_changes(sqlite3 *db, const char *name, int64_t *changes,
 					 sqlite3_errmsg(db));
 		if (!st)
 			break; /* only comments or spaces left */
+		int rc;
+
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			;
 		sqlite3_finalize(st);

@@ -15,9 +15,9 @@
 
 int dc_seterr(char *err, const char *fmt, ...)
 {
-	va_list ap;
-
 	if (err) {
+		va_list ap;
+
 		va_start(ap, fmt);
 		vsnprintf(err, DC_ERR_MAX, fmt, ap);
 		va_end(ap);

@@ -13,7 +13,7 @@ ESSERVER=$dir/esserver
 DCEXT=$dir/dcstage.so
 export DCSTAGE ESSERVER DCEXT
 logs=$BUILD/test-logs
-mkdir -p "$logs"
+mkdir -p "$logs" "$BUILD/sanitizer"
 
 selected() { # NAME: whether PATTERNS (none: every suite) select it
 	[ -z "$PATTERNS" ] && return 0
@@ -58,6 +58,14 @@ for t in tests/t[0-9]*.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
 	selected "$name" && run_suite "$name" sh "$t"
+done
+
+# Sanitized builds write their reports here (see the Makefile).
+for r in "$BUILD"/sanitizer/report*; do
+	[ -f "$r" ] || continue
+	total_fail=$((total_fail + 1))
+	echo "---- sanitizer report $r ----"
+	head -n 40 "$r"
 done
 
 echo "$total_pass passed, $total_fail failed"
