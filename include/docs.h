@@ -26,8 +26,9 @@ int docs_plan(sqlite3 *db, int k, int nslices, int n, docs_range *out,
 
 /* One document.  For a delete, doc is NULL. */
 typedef struct docs_doc {
-	const char *id, *doc;
-	size_t idlen, doclen;
+	const char *id, *doc;  /* doc: the donation's fields, NULL: a deletion */
+	const char *part;      /* the project's shared fields, or NULL */
+	size_t idlen, doclen, partlen;
 	int64_t dfp, pfp;      /* fingerprints of its donation, project part */
 	int has_pfp;           /* an orphan has no project part */
 } docs_doc;

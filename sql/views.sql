@@ -25,14 +25,14 @@ CREATE VIEW orphans AS
   WHERE r.projectid IS NOT NULL AND NOT EXISTS
         (SELECT 1 FROM projects p WHERE p.projectid = r.projectid);
 
--- Each document exactly as the exporter sends it: id (the donationid) and
--- the JSON source.  The donation's own fields come first, then the shared
--- project part materialized in project_docs.  Missing values are left out
--- (json_patch drops the nulls json_object writes); drow is the donation's
--- rowid, by which exports are split into shards.
-CREATE VIEW documents AS
+-- Each document in two parts: the donation's own fields (doc) and the
+-- shared project part materialized in project_docs (part, NULL for an
+-- orphan).  Missing values are left out (json_patch drops the nulls
+-- json_object writes); drow is the donation's rowid, by which exports are
+-- split into shards.  The exporter joins the parts itself.
+CREATE VIEW document_parts AS
 SELECT d.rowid AS drow, d.donationid AS id,
-  rtrim(json_patch('{}', json_object(
+  json_patch('{}', json_object(
     'donationid', d.donationid,
     'projectid', d.projectid,
     'donor_acctid', d.donor_acctid,
@@ -56,17 +56,30 @@ SELECT d.rowid AS drow, d.donationid AS id,
     'giving_page_type', d.giving_page_type,
     'for_honoree', json(CASE d.for_honoree WHEN 1 THEN 'true' WHEN 0 THEN 'false' END),
     'thank_you_packet_mailed', json(CASE d.thank_you_packet_mailed WHEN 1 THEN 'true' WHEN 0 THEN 'false' END)
-  )), '}') || coalesce(',' || substr(pd.doc, 2), '}') AS doc,
-  d.fp AS dfp, pd.fp AS pfp
+  )) AS doc,
+  pd.doc AS part, d.fp AS dfp, pd.fp AS pfp
 FROM donations d LEFT JOIN project_docs pd ON pd.projectid = d.projectid;
 
+-- Each document exactly as the exporter sends it: id (the donationid) and
+-- the JSON source, the project part's members after the donation's.
+CREATE VIEW documents AS
+SELECT drow, id, rtrim(doc, '}') || coalesce(',' || substr(part, 2), '}') AS doc,
+  dfp, pfp
+FROM document_parts;
+
 -- Per target, the documents to send: new ones, and those whose donation
--- row or project part changed since the server acknowledged them.
-CREATE VIEW pending_index AS
-SELECT t.id AS target, v.drow, v.id, v.doc, v.dfp, v.pfp
-FROM targets t JOIN documents v
+-- row or project part changed since the server acknowledged them
+-- (pending_parts for the exporter, pending_index to read).
+CREATE VIEW pending_parts AS
+SELECT t.id AS target, v.drow, v.id, v.doc, v.part, v.dfp, v.pfp
+FROM targets t JOIN document_parts v
 LEFT JOIN sent s ON s.target = t.id AND s.id = v.id
 WHERE s.id IS NULL OR s.dfp IS NOT v.dfp OR s.pfp IS NOT v.pfp;
+
+CREATE VIEW pending_index AS
+SELECT target, drow, id,
+  rtrim(doc, '}') || coalesce(',' || substr(part, 2), '}') AS doc, dfp, pfp
+FROM pending_parts;
 
 -- Per target, the documents to delete: their donation is gone.
 CREATE VIEW pending_delete AS

@@ -42,10 +42,17 @@ static void add_action(buf *b, const char *action, const char *index,
 }
 
 void bulk_add_index(buf *b, const char *index, const char *id, size_t idlen,
-		    const char *doc, size_t doclen)
+		    const char *doc, size_t doclen, const char *part,
+		    size_t partlen)
 {
 	add_action(b, "index", index, id, idlen);
-	buf_append(b, doc, doclen);
+	if (part && partlen > 2 && doclen > 2) {
+		buf_append(b, doc, doclen - 1);  /* without its '}' */
+		buf_putc(b, ',');
+		buf_append(b, part + 1, partlen - 1);  /* without its '{' */
+	} else {
+		buf_append(b, doc, doclen);
+	}
 	buf_putc(b, '\n');
 }
 

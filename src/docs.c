@@ -55,9 +55,9 @@ docs_cursor *docs_open(const char *db_path, docs_range r, int64_t target,
 		       char *err)
 {
 	docs_cursor *c = open_query(db_path, target
-		? "SELECT id, doc, dfp, pfp FROM pending_index "
+		? "SELECT id, doc, part, dfp, pfp FROM pending_parts "
 		  "WHERE target = ?3 AND drow BETWEEN ?1 AND ?2 ORDER BY drow"
-		: "SELECT id, doc, dfp, pfp FROM documents "
+		: "SELECT id, doc, part, dfp, pfp FROM document_parts "
 		  "WHERE drow BETWEEN ?1 AND ?2 ORDER BY drow", err);
 
 	if (!c)
@@ -71,7 +71,7 @@ docs_cursor *docs_open(const char *db_path, docs_range r, int64_t target,
 
 docs_cursor *docs_open_deletes(const char *db_path, int64_t target, char *err)
 {
-	docs_cursor *c = open_query(db_path, "SELECT id, NULL, NULL, NULL "
+	docs_cursor *c = open_query(db_path, "SELECT id, NULL, NULL, NULL, NULL "
 				    "FROM pending_delete WHERE target = ?1",
 				    err);
 
@@ -93,9 +93,11 @@ int docs_next(docs_cursor *c, docs_doc *d)
 	d->idlen = (size_t)sqlite3_column_bytes(c->st, 0);
 	d->doc = (const char *)sqlite3_column_text(c->st, 1);
 	d->doclen = (size_t)sqlite3_column_bytes(c->st, 1);
-	d->dfp = sqlite3_column_int64(c->st, 2);
-	d->has_pfp = sqlite3_column_type(c->st, 3) != SQLITE_NULL;
-	d->pfp = sqlite3_column_int64(c->st, 3);
+	d->part = (const char *)sqlite3_column_text(c->st, 2);
+	d->partlen = (size_t)sqlite3_column_bytes(c->st, 2);
+	d->dfp = sqlite3_column_int64(c->st, 3);
+	d->has_pfp = sqlite3_column_type(c->st, 4) != SQLITE_NULL;
+	d->pfp = sqlite3_column_int64(c->st, 4);
 	return 1;
 }
 

@@ -99,7 +99,7 @@ static item *batch_add(worker *w, const docs_doc *d)
 		bulk_add_delete(&w->body, w->sh->index, d->id, d->idlen);
 	else
 		bulk_add_index(&w->body, w->sh->index, d->id, d->idlen,
-			       d->doc, d->doclen);
+			       d->doc, d->doclen, d->part, d->partlen);
 	it->len = w->body.len - it->off;
 	return it;
 }

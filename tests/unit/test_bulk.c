@@ -34,13 +34,37 @@ static void test_actions(void)
 {
 	buf b = BUF_INIT;
 
-	bulk_add_index(&b, "donorschoose", "abc", 3, "{\"x\":1}", 7);
+	bulk_add_index(&b, "donorschoose", "abc", 3, "{\"x\":1}", 7, NULL, 0);
 	bulk_add_delete(&b, "ix", "d\"1", 3);
 	CHECK_STR(b.data,
 		  "{\"index\":{\"_index\":\"donorschoose\",\"_id\":\"abc\"}}\n"
 		  "{\"x\":1}\n"
 		  "{\"delete\":{\"_index\":\"ix\",\"_id\":\"d\\\"1\"}}\n");
 	buf_free(&b);
+}
+
+/* The project part's members follow the donation's; no part, no change. */
+static void test_parts(void)
+{
+	static const struct {
+		const char *doc, *part, *want;
+	} cases[] = {
+		{ "{\"a\":1}", "{\"b\":2,\"c\":[3]}", "{\"a\":1,\"b\":2,\"c\":[3]}\n" },
+		{ "{\"a\":\"x}\"}", "{\"b\":\"{y\"}", "{\"a\":\"x}\",\"b\":\"{y\"}\n" },
+		{ "{\"a\":1}", NULL, "{\"a\":1}\n" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		buf b = BUF_INIT;
+		const char *nl;
+
+		bulk_add_index(&b, "i", "1", 1, cases[i].doc,
+			       strlen(cases[i].doc), cases[i].part,
+			       cases[i].part ? strlen(cases[i].part) : 0);
+		nl = strchr(b.data, '\n');
+		CHECK_STR(nl ? nl + 1 : NULL, cases[i].want);
+		buf_free(&b);
+	}
 }
 
 static void test_sizes(void)
@@ -93,6 +117,7 @@ int main(void)
 {
 	test_json_string();
 	test_actions();
+	test_parts();
 	test_sizes();
 	test_hash();
 	test_buf();
