@@ -92,6 +92,16 @@ t_eq "dropped index: a full export" \
 	"$(js "$T/x7.json" '$.full') $(js "$T/x7.json" '$.docs')" \
 	"1 $(q "$T/s.db" "SELECT count(*) FROM donations")"
 t_eq "dropped index: in sync" "$(in_sync "$T/s.db")" same
+
+# run = load + export, and a second run has nothing to do.
+"$DCSTAGE" run --db "$T/r.db" --url "$ES_URL" --index viarun --quiet "$T/m0" >/dev/null 2>&1
+t_eq "run: load and export, exit 0" "$?" 0
+t_eq "run: every document acknowledged" \
+	"$(q "$T/r.db" "SELECT acknowledged, to_index FROM target_status")" \
+	"$(q "$T/r.db" "SELECT count(*) FROM donations")|0"
+out=$("$DCSTAGE" run --db "$T/r.db" --url "$ES_URL" --index viarun "$T/m0" 2>&1)
+t_match "run again: load skipped" "$out" "unchanged, load skipped"
+t_match "run again: nothing to send" "$out" "up to date"
 es_stop
 
 # kill -9 at several points, then a rerun: nothing lost, and no batch the
