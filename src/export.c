@@ -470,10 +470,16 @@ static void watch(shared *sh, uint64_t total)
 	while (atomic_load(&sh->running) > 0) {
 		uint64_t docs = atomic_load(&sh->docs);
 
-		snprintf(extra, sizeof extra, "%llu retries, %llu refused",
-			 (unsigned long long)atomic_load(&sh->retries),
-			 (unsigned long long)atomic_load(&sh->refused));
-		progress_update(&p, docs, docs, sh->o->dry_run ? NULL : extra);
+		double mb = (double)atomic_load(&sh->bytes) / 1e6;
+
+		if (sh->o->dry_run)
+			snprintf(extra, sizeof extra, "%.0f MB", mb);
+		else
+			snprintf(extra, sizeof extra, "%.0f MB, %llu retries, "
+				 "%llu refused", mb, (unsigned long long)
+				 atomic_load(&sh->retries), (unsigned long long)
+				 atomic_load(&sh->refused));
+		progress_update(&p, docs, docs, extra);
 		nanosleep(&tick, NULL);
 	}
 	progress_end(&p);
@@ -557,9 +563,12 @@ static int dry_run(shared *sh, worker *w, uint64_t total, char *err)
 	return rc;
 }
 
-static int plan(const export_options *o, docs_range *ranges, char *err)
+/* The shards, and how many documents they hold (for the progress line). */
+static int plan(const export_options *o, docs_range *ranges, uint64_t *ndocs,
+		char *err)
 {
 	sqlite3 *db = stage_open(o->db_path, STAGE_READONLY, err);
+	char sql[160];
 	int rc;
 
 	if (!db)
@@ -568,6 +577,13 @@ static int plan(const export_options *o, docs_range *ranges, char *err)
 		? docs_plan(db, o->shard_k, o->shard_n, o->threads, ranges, err)
 		: dc_seterr(err, "'%s' holds no staged dump: run 'dcstage "
 			    "load' first", o->db_path);
+	if (rc == 0) {
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM donations "
+			 "WHERE rowid BETWEEN %lld AND %lld",
+			 (long long)ranges[0].lo,
+			 (long long)ranges[o->threads - 1].hi);
+		*ndocs = (uint64_t)stage_query_int(db, sql, NULL);
+	}
 	sqlite3_close(db);
 	return rc;
 }
@@ -585,7 +601,8 @@ static int choose_target(const export_options *o, sqlite3 *db, esindex *ix,
 }
 
 /* Index set-up, the workers, then settings back and the alias moved. */
-static int to_cluster(shared *sh, worker *w, export_summary *s, char *err)
+static int to_cluster(shared *sh, worker *w, uint64_t ndocs,
+		      export_summary *s, char *err)
 {
 	const export_options *o = sh->o;
 	es_client *c = es_client_new(&o->es, 0, err);
@@ -618,7 +635,7 @@ static int to_cluster(shared *sh, worker *w, export_summary *s, char *err)
 		goto out;
 	}
 	rc = (s->full ? esindex_tune(c, &ix, err) : 0) ||
-	     run_workers(sh, w, 0, err) ? -1 : 0;
+	     run_workers(sh, w, s->full ? ndocs : 0, err) ? -1 : 0;
 	if (esindex_finish(c, &ix, rc == 0 ? err : NULL) != 0)
 		rc = -1;
 	if (target_finish(db, &t, version, rc == 0 && !o->shard_n,
@@ -652,17 +669,18 @@ int export_run(const export_options *o, export_summary *s, char *err)
 	worker w[EXPORT_MAX_THREADS];
 	shared sh = { .o = o, .index = o->index };
 	double t0 = dc_now();
+	uint64_t ndocs = 0;
 	int rc;
 
 	memset(s, 0, sizeof *s);
 	snprintf(s->index, sizeof s->index, "%s", o->index);
-	if (plan(o, ranges, err) != 0)
+	if (plan(o, ranges, &ndocs, err) != 0)
 		return -1;
 	pthread_mutex_init(&sh.lock, NULL);
 	rc = init_workers(&sh, w, ranges, err);
 	if (rc == 0)
-		rc = o->dry_run ? dry_run(&sh, w, 0, err)
-				: to_cluster(&sh, w, s, err);
+		rc = o->dry_run ? dry_run(&sh, w, ndocs, err)
+				: to_cluster(&sh, w, ndocs, s, err);
 	free_workers(w, o->threads);
 	pthread_mutex_destroy(&sh.lock);
 	fill_summary(&sh, s, t0);
