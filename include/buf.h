@@ -23,6 +23,10 @@ void buf_append(buf *b, const void *p, size_t n);
 void buf_puts(buf *b, const char *s);
 void buf_printf(buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Append s (n bytes) as a JSON string, quotes included, escaped exactly as
+ * SQLite's JSON functions escape it (so that text built here and text
+ * built by json_object() are the same bytes). */
+void buf_json_string(buf *b, const char *s, size_t n);
 void buf_reset(buf *b);           /* length 0, memory kept */
 void buf_free(buf *b);            /* memory released, back to BUF_INIT */
 char *buf_detach(buf *b);         /* caller frees; never NULL */

@@ -9,9 +9,6 @@
 
 #include <stddef.h>
 
-/* Append s as a JSON string, quotes included. */
-void bulk_json_string(buf *b, const char *s, size_t n);
-
 /* {"index":{"_index":"<index>","_id":"<id>"}}\n<doc>\n, where doc is a
  * JSON object to which the members of the object part (NULL: none) are
  * added, so that the two are joined without an SQL string copy. */

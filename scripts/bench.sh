@@ -439,7 +439,7 @@ rerun_month() {
 		bench_failed "$name" "$target"
 		return 0
 	fi
-	pct=$(div "$bt_secs" "$full_secs" "%.1f")
+	pct=$(div "$bt_secs" "$full_secs" "%.4f")
 	[ "$pct" = "?" ] || pct=$(awk -v p="$pct" 'BEGIN { printf "%.1f", p * 100 }')
 	bench_row "$name" \
 		"$bt_secs s = $pct% of the full export ($(json_num "$TMP/out" docs) docs sent, $want expected; $(json_num "$TMP/out" deletes) deletes, $gone expected; $bt_rss_mb MB peak; the load before it: $load_secs s, $load_rss MB peak)" \

@@ -2,8 +2,9 @@
 -- the load's transaction and renamed over the previous snapshot by swap.sql,
 -- so a failed load leaves the previous snapshot as it was.
 -- Values are stored converted (ISO dates, REAL money, INTEGER counts, flags
--- as 1/0, ids without the stray quote pair) so that views work in the plain
--- sqlite3 shell.  fp is a fingerprint of the row's bytes in the dump (a
+-- as 1/0 in BOOLEAN columns, ids without the stray quote pair) so that views
+-- work in the plain sqlite3 shell; the exporter writes a donation's JSON
+-- from these types (src/docs.c).  fp is a fingerprint of the row's bytes in the dump (a
 -- new random one after an edit in the shell, see views.sql); reruns compare
 -- it to find what changed.
 
@@ -11,11 +12,11 @@ CREATE TABLE new_projects(
   projectid TEXT NOT NULL, teacher_acctid TEXT, schoolid TEXT,
   school_ncesid TEXT, school_latitude REAL, school_longitude REAL,
   school_city TEXT, school_state TEXT, school_zip TEXT, school_metro TEXT,
-  school_district TEXT, school_county TEXT, school_charter INTEGER,
-  school_magnet INTEGER, school_year_round INTEGER, school_nlns INTEGER,
-  school_kipp INTEGER, school_charter_ready_promise INTEGER,
-  teacher_prefix TEXT, teacher_teach_for_america INTEGER,
-  teacher_ny_teaching_fellow INTEGER, primary_focus_subject TEXT,
+  school_district TEXT, school_county TEXT, school_charter BOOLEAN,
+  school_magnet BOOLEAN, school_year_round BOOLEAN, school_nlns BOOLEAN,
+  school_kipp BOOLEAN, school_charter_ready_promise BOOLEAN,
+  teacher_prefix TEXT, teacher_teach_for_america BOOLEAN,
+  teacher_ny_teaching_fellow BOOLEAN, primary_focus_subject TEXT,
   primary_focus_area TEXT, secondary_focus_subject TEXT,
   secondary_focus_area TEXT, resource_type TEXT, poverty_level TEXT,
   grade_level TEXT, vendor_shipping_charges REAL, sales_tax REAL,
@@ -23,8 +24,8 @@ CREATE TABLE new_projects(
   total_price_excluding_optional_support REAL,
   total_price_including_optional_support REAL, students_reached INTEGER,
   total_donations REAL, num_donors INTEGER,
-  eligible_double_your_impact_match INTEGER,
-  eligible_almost_home_match INTEGER, funding_status TEXT, date_posted TEXT,
+  eligible_double_your_impact_match BOOLEAN,
+  eligible_almost_home_match BOOLEAN, funding_status TEXT, date_posted TEXT,
   date_completed TEXT, date_thank_you_packet_mailed TEXT,
   date_expiration TEXT,
   fp INTEGER
@@ -32,16 +33,16 @@ CREATE TABLE new_projects(
 
 CREATE TABLE new_donations(
   donationid TEXT NOT NULL, projectid TEXT, donor_acctid TEXT, cartid TEXT,
-  donor_city TEXT, donor_state TEXT, donor_zip TEXT, is_teacher_acct INTEGER,
+  donor_city TEXT, donor_state TEXT, donor_zip TEXT, is_teacher_acct BOOLEAN,
   donation_timestamp TEXT, donation_to_project REAL,
   donation_optional_support REAL, donation_total REAL,
-  donation_included_optional_support INTEGER, payment_method TEXT,
-  payment_included_acct_credit INTEGER,
-  payment_included_campaign_gift_card INTEGER,
-  payment_included_web_purchased_gift_card INTEGER,
-  payment_was_promo_matched INTEGER, is_teacher_referred INTEGER,
-  giving_page_id TEXT, giving_page_type TEXT, for_honoree INTEGER,
-  thank_you_packet_mailed INTEGER,
+  donation_included_optional_support BOOLEAN, payment_method TEXT,
+  payment_included_acct_credit BOOLEAN,
+  payment_included_campaign_gift_card BOOLEAN,
+  payment_included_web_purchased_gift_card BOOLEAN,
+  payment_was_promo_matched BOOLEAN, is_teacher_referred BOOLEAN,
+  giving_page_id TEXT, giving_page_type TEXT, for_honoree BOOLEAN,
+  thank_you_packet_mailed BOOLEAN,
   fp INTEGER
 );
 

@@ -82,3 +82,39 @@ char *buf_detach(buf *b)
 	b->len = b->cap = 0;
 	return p;
 }
+
+void buf_json_string(buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t start = 0;
+	char u[6] = { '\\', 'u', '0', '0', 0, 0 };
+
+	buf_grow(b, n + 2);
+	buf_putc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_append(b, s + start, i - start);
+		start = i + 1;
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default:
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 15];
+			buf_append(b, u, 6);
+			continue;
+		}
+		buf_append(b, esc, 2);
+	}
+	buf_append(b, s + start, n - start);
+	buf_putc(b, '"');
+}

@@ -5,39 +5,15 @@
 
 #include <string.h>
 
-void bulk_json_string(buf *b, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	buf_grow(b, n + 2);
-	buf_putc(b, '"');
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\') {
-			buf_putc(b, '\\');
-			buf_putc(b, (char)c);
-		} else if (c < 0x20) {
-			char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4],
-					hex[c & 15] };
-
-			buf_append(b, esc, sizeof esc);
-		} else {
-			buf_putc(b, (char)c);
-		}
-	}
-	buf_putc(b, '"');
-}
-
 static void add_action(buf *b, const char *action, const char *index,
 		       const char *id, size_t idlen)
 {
 	buf_puts(b, "{\"");
 	buf_puts(b, action);
 	buf_puts(b, "\":{\"_index\":");
-	bulk_json_string(b, index, strlen(index));
+	buf_json_string(b, index, strlen(index));
 	buf_puts(b, ",\"_id\":");
-	bulk_json_string(b, id, idlen);
+	buf_json_string(b, id, idlen);
 	buf_puts(b, "}}\n");
 }
 

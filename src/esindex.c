@@ -171,9 +171,9 @@ static int add_removals(es_client *c, const char *alias, const char *index,
 		if (!strcmp(name, index))
 			continue;
 		buf_puts(body, "{\"remove\":{\"index\":");
-		bulk_json_string(body, name, strlen(name));
+		buf_json_string(body, name, strlen(name));
 		buf_puts(body, ",\"alias\":");
-		bulk_json_string(body, alias, strlen(alias));
+		buf_json_string(body, alias, strlen(alias));
 		buf_puts(body, "}},");
 	}
 	json_decref(root);
@@ -192,9 +192,9 @@ int esindex_swap_alias(es_client *c, const char *alias, const char *index,
 	rc = add_removals(c, alias, index, &body, err);
 	if (rc == 0) {
 		buf_puts(&body, "{\"add\":{\"index\":");
-		bulk_json_string(&body, index, strlen(index));
+		buf_json_string(&body, index, strlen(index));
 		buf_puts(&body, ",\"alias\":");
-		bulk_json_string(&body, alias, strlen(alias));
+		buf_json_string(&body, alias, strlen(alias));
 		buf_puts(&body, "}}]}");
 		rc = call(c, "POST", "/_aliases", body.data, &r, err);
 		if (rc == 0 && r.status != 200)

@@ -263,43 +263,6 @@ static int item_of(sqlite3_value *v, item *it)
 	return 0;
 }
 
-/* s as a JSON string, escaped as SQLite's json_quote() does. */
-static void append_json_string(buf *b, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t start = 0;
-	char u[6] = { '\\', 'u', '0', '0', 0, 0 };
-
-	buf_grow(b, n + 2);
-	buf_putc(b, '"');
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		const char *esc;
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		buf_append(b, s + start, i - start);
-		start = i + 1;
-		switch (c) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		default:
-			u[4] = hex[c >> 4];
-			u[5] = hex[c & 15];
-			buf_append(b, u, 6);
-			continue;
-		}
-		buf_append(b, esc, 2);
-	}
-	buf_append(b, s + start, n - start);
-	buf_putc(b, '"');
-}
-
 static void append_int(buf *b, sqlite3_int64 v)
 {
 	char tmp[24], *p = tmp + sizeof tmp;
@@ -334,7 +297,7 @@ static int append_item(buf *b, const item *it)
 		if (it->is_json)
 			buf_append(b, it->s, it->n);
 		else
-			append_json_string(b, it->s, it->n);
+			buf_json_string(b, it->s, it->n);
 		return 0;
 	default:
 		return -1;

@@ -15,7 +15,7 @@ static void test_json_string(void)
 		{ "abc", 3, "\"abc\"" },
 		{ "a\"b", 3, "\"a\\\"b\"" },
 		{ "a\\b", 3, "\"a\\\\b\"" },
-		{ "a\nb\tc", 5, "\"a\\u000ab\\u0009c\"" },
+		{ "a\nb\tc\r\b\f", 8, "\"a\\nb\\tc\\r\\b\\f\"" },
 		{ "\x01", 1, "\"\\u0001\"" },
 		{ "\xc3\xa9t\xc3\xa9", 5, "\"\xc3\xa9t\xc3\xa9\"" },
 		{ "", 0, "\"\"" },
@@ -24,7 +24,7 @@ static void test_json_string(void)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		buf b = BUF_INIT;
 
-		bulk_json_string(&b, cases[i].in, cases[i].n);
+		buf_json_string(&b, cases[i].in, cases[i].n);
 		CHECK_STR(b.data, cases[i].want);
 		buf_free(&b);
 	}
