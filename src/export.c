@@ -568,7 +568,6 @@ static int plan(const export_options *o, docs_range *ranges, uint64_t *ndocs,
 		char *err)
 {
 	sqlite3 *db = stage_open(o->db_path, STAGE_READONLY, err);
-	char sql[160];
 	int rc;
 
 	if (!db)
@@ -578,6 +577,8 @@ static int plan(const export_options *o, docs_range *ranges, uint64_t *ndocs,
 		: dc_seterr(err, "'%s' holds no staged dump: run 'dcstage "
 			    "load' first", o->db_path);
 	if (rc == 0) {
+		char sql[160];
+
 		snprintf(sql, sizeof sql, "SELECT count(*) FROM donations "
 			 "WHERE rowid BETWEEN %lld AND %lld",
 			 (long long)ranges[0].lo,
