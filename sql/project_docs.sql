@@ -9,6 +9,8 @@
 -- resources_project feeds it each project's rows in rowid order).
 DELETE FROM project_docs WHERE projectid IN (SELECT projectid FROM temp.project_todo);
 
+-- Flags become JSON booleans through json('true') and json('false'):
+-- constants, which SQLite evaluates once per statement, not per row.
 CREATE TEMP TABLE resource_groups AS
 SELECT projectid, json_patch('{}', json_object(
   'resourceid', list_or_value(resourceid),
@@ -38,15 +40,15 @@ SELECT p.projectid, nullif(json_patch(json_patch('{}', json_object(
   'project_school_metro', p.school_metro,
   'project_school_district', p.school_district,
   'project_school_county', p.school_county,
-  'project_school_charter', json(CASE p.school_charter WHEN 1 THEN 'true' WHEN 0 THEN 'false' END),
-  'project_school_magnet', json(CASE p.school_magnet WHEN 1 THEN 'true' WHEN 0 THEN 'false' END),
-  'project_school_year_round', json(CASE p.school_year_round WHEN 1 THEN 'true' WHEN 0 THEN 'false' END),
-  'project_school_nlns', json(CASE p.school_nlns WHEN 1 THEN 'true' WHEN 0 THEN 'false' END),
-  'project_school_kipp', json(CASE p.school_kipp WHEN 1 THEN 'true' WHEN 0 THEN 'false' END),
-  'project_school_charter_ready_promise', json(CASE p.school_charter_ready_promise WHEN 1 THEN 'true' WHEN 0 THEN 'false' END),
+  'project_school_charter', CASE p.school_charter WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
+  'project_school_magnet', CASE p.school_magnet WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
+  'project_school_year_round', CASE p.school_year_round WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
+  'project_school_nlns', CASE p.school_nlns WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
+  'project_school_kipp', CASE p.school_kipp WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
+  'project_school_charter_ready_promise', CASE p.school_charter_ready_promise WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
   'project_teacher_prefix', p.teacher_prefix,
-  'project_teacher_teach_for_america', json(CASE p.teacher_teach_for_america WHEN 1 THEN 'true' WHEN 0 THEN 'false' END),
-  'project_teacher_ny_teaching_fellow', json(CASE p.teacher_ny_teaching_fellow WHEN 1 THEN 'true' WHEN 0 THEN 'false' END),
+  'project_teacher_teach_for_america', CASE p.teacher_teach_for_america WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
+  'project_teacher_ny_teaching_fellow', CASE p.teacher_ny_teaching_fellow WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
   'project_primary_focus_subject', p.primary_focus_subject,
   'project_primary_focus_area', p.primary_focus_area,
   'project_secondary_focus_subject', p.secondary_focus_subject,
@@ -63,8 +65,8 @@ SELECT p.projectid, nullif(json_patch(json_patch('{}', json_object(
   'project_students_reached', p.students_reached,
   'project_total_donations', p.total_donations,
   'project_num_donors', p.num_donors,
-  'project_eligible_double_your_impact_match', json(CASE p.eligible_double_your_impact_match WHEN 1 THEN 'true' WHEN 0 THEN 'false' END),
-  'project_eligible_almost_home_match', json(CASE p.eligible_almost_home_match WHEN 1 THEN 'true' WHEN 0 THEN 'false' END),
+  'project_eligible_double_your_impact_match', CASE p.eligible_double_your_impact_match WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
+  'project_eligible_almost_home_match', CASE p.eligible_almost_home_match WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
   'project_funding_status', p.funding_status,
   'project_date_posted', p.date_posted,
   'project_date_completed', p.date_completed,
