@@ -40,6 +40,7 @@ typedef struct shared {
 	int64_t target;           /* targets.id; 0 for a dry run */
 	FILE *out;                /* dry run */
 	pthread_mutex_t lock;     /* guards out */
+	pthread_mutex_t state_lock; /* one export state writer at a time */
 	atomic_uint_fast64_t docs, deletes, acked, refused, retries, splits,
 		bytes;
 	atomic_int running, stop;
@@ -137,7 +138,11 @@ static int open_state(worker *w)
 		"strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))";
 
 	w->state = stage_open(w->sh->o->db_path, STAGE_READWRITE, w->err);
-	if (!w->state)
+	/* In WAL mode, NORMAL keeps every commit through a crash of the
+	 * process; an OS crash may lose the last few, whose documents are
+	 * then sent again (index with a fixed _id is idempotent). */
+	if (!w->state ||
+	    stage_exec(w->state, "PRAGMA synchronous=NORMAL", w->err) != 0)
 		return -1;
 	w->put_sent = stage_prepare(w->state, put_sent, w->err);
 	w->del_sent = stage_prepare(w->state, "DELETE FROM sent WHERE "
@@ -177,8 +182,10 @@ static int save_item(worker *w, const item *it)
 	else
 		sqlite3_bind_null(st, 4);
 	sqlite3_bind_int(st, 5, it->outcome == REFUSED);
-	if (step_once(w, st) != 0 || it->outcome != REFUSED)
-		return w->err[0] ? -1 : 0;
+	if (step_once(w, st) != 0)
+		return -1;
+	if (it->outcome != REFUSED)
+		return 0;
 	st = w->put_refusal;
 	sqlite3_bind_int64(st, 1, w->sh->target);
 	sqlite3_bind_text(st, 2, id, (int)it->idlen, SQLITE_STATIC);
@@ -197,14 +204,19 @@ static int save_batch(worker *w)
 
 	if (!w->state)
 		return 0;
+	/* One writer at a time inside the process: waiting on SQLite's
+	 * lock would sleep in steps of milliseconds. */
+	pthread_mutex_lock(&w->sh->state_lock);
 	rc = stage_exec(w->state, "BEGIN IMMEDIATE", w->err);
 	for (size_t i = 0; rc == 0 && i < w->nitems; i++)
 		if (w->items[i].outcome != PENDING)
 			rc = save_item(w, &w->items[i]);
 	if (rc == 0)
-		return stage_exec(w->state, "COMMIT", w->err);
-	stage_exec(w->state, "ROLLBACK", NULL);
-	return -1;
+		rc = stage_exec(w->state, "COMMIT", w->err);
+	else
+		stage_exec(w->state, "ROLLBACK", NULL);
+	pthread_mutex_unlock(&w->sh->state_lock);
+	return rc;
 }
 
 /* ---- sending ---- */
@@ -678,12 +690,14 @@ int export_run(const export_options *o, export_summary *s, char *err)
 	if (plan(o, ranges, &ndocs, err) != 0)
 		return -1;
 	pthread_mutex_init(&sh.lock, NULL);
+	pthread_mutex_init(&sh.state_lock, NULL);
 	rc = init_workers(&sh, w, ranges, err);
 	if (rc == 0)
 		rc = o->dry_run ? dry_run(&sh, w, ndocs, err)
 				: to_cluster(&sh, w, ndocs, s, err);
 	free_workers(w, o->threads);
 	pthread_mutex_destroy(&sh.lock);
+	pthread_mutex_destroy(&sh.state_lock);
 	fill_summary(&sh, s, t0);
 	return rc;
 }

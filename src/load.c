@@ -686,13 +686,38 @@ static int count_by(sqlite3 *db, const char *sql, load_count *out, int *n,
 	return 0;
 }
 
+/* Donations are kept in donationid order (file order within one id, for
+ * the dedupe): shards are then ranges of ids, so that each export thread
+ * records what the server acknowledged in the table sent (keyed by id) at
+ * one growing end instead of all over it, and reruns compare the two in
+ * the same order.  The copy keeps the staging schema's declared types. */
+static int sort_donations(loader *l)
+{
+	sqlite3_stmt *st = stage_prepare(l->db,
+		"SELECT replace(sql, 'new_donations', 'sorted_donations') "
+		"FROM sqlite_schema WHERE name = 'new_donations'", l->err);
+	int rc;
+
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st) == SQLITE_ROW
+		? stage_exec(l->db, (const char *)sqlite3_column_text(st, 0),
+			     l->err)
+		: db_fail(l, "cannot read the donations table's schema");
+	sqlite3_finalize(st);
+	return rc || stage_exec(l->db,
+		"INSERT INTO sorted_donations SELECT * FROM new_donations "
+		"ORDER BY donationid, rowid; DROP TABLE new_donations; "
+		"ALTER TABLE sorted_donations RENAME TO new_donations", l->err);
+}
+
 /* Swap the snapshot in, drop superseded duplicates, count what is staged. */
 static int finish_snapshot(loader *l)
 {
 	load_summary *s = l->sum;
 	int64_t dups[LOAD_NTABLES] = { 0 };
 
-	if (stage_drop_views(l->db, l->err) != 0 ||
+	if (sort_donations(l) != 0 || stage_drop_views(l->db, l->err) != 0 ||
 	    stage_exec_file(l->db, "swap.sql", l->err) != 0 ||
 	    stage_exec_file_changes(l->db, "dedupe.sql", dups, LOAD_NTABLES,
 				    l->err) != 0 ||
