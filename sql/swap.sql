@@ -25,11 +25,14 @@ CREATE INDEX resources_project ON resources(projectid);
 DROP TABLE IF EXISTS project_docs;
 -- A rowid table filled in projectid order: the documents are large, and
 -- a WITHOUT ROWID table keyed by random ids would leave its pages half full.
+-- Its index holds fp too, so that finding what changed (views.sql) reads
+-- no document.
 CREATE TABLE project_docs(
-  projectid TEXT NOT NULL UNIQUE,
+  projectid TEXT NOT NULL,
   doc TEXT,
   fp INTEGER NOT NULL
 );
+CREATE INDEX project_docs_key ON project_docs(projectid, fp);
 DROP TABLE IF EXISTS stale_projects;
 CREATE TABLE stale_projects(projectid TEXT PRIMARY KEY) WITHOUT ROWID;
 -- A new snapshot: every target must compare its documents again.

@@ -58,7 +58,8 @@ SELECT d.rowid AS drow, d.donationid AS id,
     'thank_you_packet_mailed', CASE d.thank_you_packet_mailed WHEN 1 THEN json('true') WHEN 0 THEN json('false') END
   )) AS doc,
   pd.doc AS part, d.fp AS dfp, pd.fp AS pfp
-FROM donations d LEFT JOIN project_docs pd ON pd.projectid = d.projectid;
+FROM donations d
+LEFT JOIN project_docs pd INDEXED BY project_docs_key ON pd.projectid = d.projectid;
 
 -- Each document exactly as the exporter sends it: id (the donationid) and
 -- the JSON source, the project part's members after the donation's.
