@@ -748,14 +748,18 @@ static int insert_all(loader *l, queue *q)
 
 	while ((b = take_full(q, &gz)) != NULL) {
 		uint64_t rows;
+		char where[160];
 
+		snprintf(where, sizeof where, "%s, %.0f of %.0f MB",
+			 l->files->files[b->file].name, (double)gz / 1e6,
+			 (double)l->bytes_total / 1e6);
 		if (rc == 0)
 			rc = insert_batch(l, b);
 		give_back(q, b);
 		if (rc != 0)
 			queue_cancel(q);
 		rows = l->sum->rows[0] + l->sum->rows[1] + l->sum->rows[2];
-		progress_update(&l->prog, rows, gz, NULL);
+		progress_update(&l->prog, rows, gz, where);
 	}
 	progress_end(&l->prog);
 	if (rc == 0 && q->err[0])
