@@ -1,6 +1,6 @@
 /*
  * sqlfuncs.h - the custom SQL functions that convert the dump's text values
- * while loading, fingerprint documents, and build the resource lists:
+ * while loading, fingerprint documents, and build the project documents:
  *
  *   iso_date(x [, col])   TEXT, ISO 8601 (val_date)
  *   dc_double(x [, col])  REAL
@@ -12,6 +12,8 @@
  *   dc_hash(x)            INTEGER, dc_hash64 of the value's bytes (NULL: 0)
  *   list_or_value(x)      aggregate: the value of a one-row group, else a
  *                         JSON array of the values (subtype 'J')
+ *   dc_object(k, v, ... [, tail])  a JSON object of the non-NULL pairs,
+ *                         then tail's members (subtype 'J'); NULL if empty
  *
  * A converter gives NULL for NULL, empty and invalid input.  With the
  * second argument (the column's name) and a sink registered, each invalid

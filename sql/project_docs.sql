@@ -7,19 +7,21 @@
 -- changed.  Resource groups: list_or_value() gives the value itself for
 -- one resource and a JSON list, in file order, for several (the index
 -- resources_project feeds it each project's rows in rowid order).
+-- dc_object() (src/sqlfuncs.c) writes what json_patch('{}',
+-- json_object(...)) would, the missing values left out, in one pass.
 DELETE FROM project_docs WHERE projectid IN (SELECT projectid FROM temp.project_todo);
 
 -- Flags become JSON booleans through json('true') and json('false'):
 -- constants, which SQLite evaluates once per statement, not per row.
 CREATE TEMP TABLE resource_groups AS
-SELECT projectid, json_patch('{}', json_object(
+SELECT projectid, dc_object(
   'resourceid', list_or_value(resourceid),
   'resource_vendorid', list_or_value(vendorid),
   'resource_vendor_name', list_or_value(vendor_name),
   'resource_item_name', list_or_value(item_name),
   'resource_item_number', list_or_value(item_number),
   'resource_item_unit_price', list_or_value(item_unit_price),
-  'resource_item_quantity', list_or_value(item_quantity))) AS doc
+  'resource_item_quantity', list_or_value(item_quantity)) AS doc
 FROM resources INDEXED BY resources_project
 WHERE projectid IN (SELECT projectid FROM temp.project_todo)
 GROUP BY projectid;
@@ -27,7 +29,7 @@ CREATE INDEX temp.resource_groups_key ON resource_groups(projectid);
 
 INSERT INTO project_docs(projectid, doc, fp)
 SELECT projectid, doc, dc_hash(doc) FROM (
-SELECT p.projectid, nullif(json_patch(json_patch('{}', json_object(
+SELECT p.projectid, dc_object(
   'project_teacher_acctid', p.teacher_acctid,
   'project_schoolid', p.schoolid,
   'project_school_ncesid', p.school_ncesid,
@@ -71,8 +73,8 @@ SELECT p.projectid, nullif(json_patch(json_patch('{}', json_object(
   'project_date_posted', p.date_posted,
   'project_date_completed', p.date_completed,
   'project_date_thank_you_packet_mailed', p.date_thank_you_packet_mailed,
-  'project_date_expiration', p.date_expiration)),
-  coalesce(g.doc, '{}')), '{}') AS doc
+  'project_date_expiration', p.date_expiration,
+  g.doc) AS doc
 FROM projects p LEFT JOIN resource_groups g ON g.projectid = p.projectid
 WHERE p.projectid IN (SELECT projectid FROM temp.project_todo)
 ORDER BY p.projectid);

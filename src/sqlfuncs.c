@@ -419,6 +419,58 @@ static void lov_final(sqlite3_context *ctx)
 	buf_free(&st->list);
 }
 
+/* ---- dc_object ---- */
+
+/* Append the members of the JSON object text tail (after b's own). */
+static void append_members(buf *b, sqlite3_value *tail)
+{
+	const char *t = (const char *)sqlite3_value_text(tail);
+	size_t n = (size_t)sqlite3_value_bytes(tail);
+
+	if (!t || n <= 2 || t[0] != '{' || t[n - 1] != '}')
+		return;
+	buf_putc(b, b->len ? ',' : '{');
+	buf_append(b, t + 1, n - 2);
+}
+
+/*
+ * dc_object(k1, v1, ..., kn, vn [, tail]): what
+ * json_patch('{}', json_object(k1, v1, ...)) gives, the members whose value
+ * is NULL left out, in one pass; with an odd number of arguments, the
+ * members of the JSON object tail follow.  NULL when nothing is left.
+ */
+static void fn_object(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	buf b = BUF_INIT;
+	item it;
+	size_t len;
+
+	for (int i = 0; i + 1 < argc; i += 2) {
+		const char *k = (const char *)sqlite3_value_text(argv[i]);
+
+		if (!k || item_of(argv[i + 1], &it) != 0 ||
+		    it.type == SQLITE_NULL)
+			continue;
+		buf_putc(&b, b.len ? ',' : '{');
+		buf_json_string(&b, k, (size_t)sqlite3_value_bytes(argv[i]));
+		buf_putc(&b, ':');
+		if (append_item(&b, &it) != 0) {
+			buf_free(&b);
+			sqlite3_result_error(ctx, "dc_object: a blob is not "
+					     "JSON", -1);
+			return;
+		}
+	}
+	if (argc % 2)
+		append_members(&b, argv[argc - 1]);
+	if (!b.len)
+		return;
+	buf_putc(&b, '}');
+	len = b.len;
+	sqlite3_result_text64(ctx, buf_detach(&b), len, free, SQLITE_UTF8);
+	sqlite3_result_subtype(ctx, JSON_SUBTYPE);
+}
+
 /* ---- registration ---- */
 
 static const struct converter {
@@ -464,6 +516,10 @@ int sqlfuncs_register(sqlite3 *db, const sqlfuncs_sink *sink)
 		rc = sqlite3_create_function_v2(db, "dc_hash", 1,
 						PURE | SQLITE_INNOCUOUS, NULL,
 						fn_hash, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(db, "dc_object", -1,
+						LIST_FLAGS, NULL, fn_object,
+						NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function_v2(db, "list_or_value", 1,
 						LIST_FLAGS, NULL, NULL,

@@ -340,6 +340,39 @@ static void test_list_reals(sqlite3 *db)
 	CHECK_STR(q(db, "SELECT list_or_value(v) FROM f"), want);
 }
 
+/* dc_object: the same text as json_patch('{}', json_object(...)), and a
+ * tail object's members appended. */
+static void test_object(sqlite3 *db)
+{
+	static const char *const args[] = {
+		"'a', 1, 'b', NULL, 'c', 'x\"y', 'd', 2.5",
+		"'r', 0.1, 's', 1e20, 't', json('true'), 'u', json_array(1, NULL)",
+		"'k\"ey', 'tab\tnl\n', 'e', ''",
+		"'only', NULL",
+	};
+	static const struct { const char *sql, *want; } tails[] = {
+		{ "SELECT dc_object('a', 1, '{\"b\":[1,null]}')",
+		  "{\"a\":1,\"b\":[1,null]}" },
+		{ "SELECT dc_object('a', NULL, '{\"b\":2}')", "{\"b\":2}" },
+		{ "SELECT dc_object('a', 1, NULL)", "{\"a\":1}" },
+		{ "SELECT dc_object('a', NULL, '{}')", "NULL" },
+		{ "SELECT json_object('o', dc_object('a', 1))",
+		  "{\"o\":{\"a\":1}}" },
+		{ "SELECT dc_object('a', x'00')", "ERROR: dc_object: a blob is not JSON" },
+	};
+	char sql[512], want[512];
+
+	for (size_t i = 0; i < N_CASES(args); i++) {
+		snprintf(sql, sizeof sql, "SELECT nullif(json_patch('{}', "
+			 "json_object(%s)), '{}')", args[i]);
+		snprintf(want, sizeof want, "%s", q(db, sql));
+		snprintf(sql, sizeof sql, "SELECT dc_object(%s)", args[i]);
+		CHECK_STR(q(db, sql), want);
+	}
+	for (size_t i = 0; i < N_CASES(tails); i++)
+		CHECK_STR(q(db, tails[i].sql), tails[i].want);
+}
+
 /* Groups in a GROUP BY, each in the order its rows are fed. */
 static void test_list_groups(sqlite3 *db)
 {
@@ -392,6 +425,7 @@ int main(void)
 	test_list_or_value(db);
 	test_list_reals(db);
 	test_list_groups(db);
+	test_object(db);
 	test_auto();
 	sqlite3_close(db);
 	return check_summary();
