@@ -44,7 +44,8 @@ EMBED = $(sort $(wildcard sql/*.sql sql/*.json))
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-ESSERVER_SRC = $(wildcard tests/esserver/*.c)
+# The server shares the tool's small helpers (sizes, allocation).
+ESSERVER_SRC = $(wildcard tests/esserver/*.c) src/util.c
 ESSERVER = $(BUILD)/esserver
 DEPS_OK = $(BUILD)/.deps-ok
 # The suites that run the exporter's threads, for make test-tsan.

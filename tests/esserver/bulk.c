@@ -114,25 +114,10 @@ static struct bitem *new_item(struct bulk *b)
 	return it;
 }
 
-static int bad(struct es_fail *f, int status, const char *type,
-	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int bad(struct es_fail *f, int status, const char *type,
-	       const char *fmt, ...)
-{
-	va_list ap;
-
-	f->status = status;
-	f->type = type;
-	va_start(ap, fmt);
-	vsnprintf(f->reason, sizeof f->reason, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static int syntax(struct es_fail *f, const struct jscan *s, long line)
 {
-	return bad(f, 400, "x_content_parse_exception", "[%ld:%ld] %s", line,
+	return es_fail_set(f, 400, "x_content_parse_exception", "[%ld:%ld] %s", line,
 		   js_column(s), js_message(s));
 }
 
@@ -163,7 +148,7 @@ static int parse_int_param(struct jscan *s, const struct jspan *key,
 	struct jnum num;
 
 	if (js_peek(s) != JT_NUMBER)
-		return bad(f, 400, "illegal_argument_exception",
+		return es_fail_set(f, 400, "illegal_argument_exception",
 			   "Malformed action/metadata line [%ld], expected a simple value for field [%.*s] but found [%s]",
 			   line, (int)key->len, key->p, token_name(js_peek(s)));
 	if (js_number(s, &num) != 0)
@@ -185,7 +170,7 @@ static int parse_meta(struct bulk *b, struct jscan *s, struct bitem *it,
 
 		if (key_is(&key, "_index") || key_is(&key, "_id")) {
 			if (t != JT_STRING && t != JT_NUMBER)
-				return bad(f, 400, "illegal_argument_exception",
+				return es_fail_set(f, 400, "illegal_argument_exception",
 					   "Malformed action/metadata line [%ld], expected a simple value for field [%.*s] but found [%s]",
 					   line, (int)key.len, key.p,
 					   t == JT_BAD ? "null" : token_name(t));
@@ -208,7 +193,7 @@ static int parse_meta(struct bulk *b, struct jscan *s, struct bitem *it,
 				it->idlen = sv.len;
 			}
 			if (it->id && it->idlen == 0)
-				return bad(f, 400, "action_request_validation_exception",
+				return es_fail_set(f, 400, "action_request_validation_exception",
 					   "Validation Failed: 1: if _id is specified it must not be empty;");
 			continue;
 		}
@@ -227,7 +212,7 @@ static int parse_meta(struct bulk *b, struct jscan *s, struct bitem *it,
 			if (key_is(&key, ignored_params[i]))
 				break;
 		if (!ignored_params[i])
-			return bad(f, 400, "illegal_argument_exception",
+			return es_fail_set(f, 400, "illegal_argument_exception",
 				   "Action/metadata line [%ld] contains an unknown parameter [%.*s]",
 				   line, (int)key.len, key.p);
 		if (js_skip(s) != 0)
@@ -250,26 +235,26 @@ static int parse_action(struct bulk *b, const char *p, size_t n, long line,
 	if (t == JT_BAD)
 		return syntax(f, &s, line);
 	if (t != JT_OBJECT)
-		return bad(f, 400, "illegal_argument_exception",
+		return es_fail_set(f, 400, "illegal_argument_exception",
 			   "Malformed action/metadata line [%ld], expected START_OBJECT or END_OBJECT but found [%s]",
 			   line, token_name(t));
 	if (js_obj_begin(&s) != 0 || (r = js_obj_next(&s, &first, &key)) < 0)
 		return syntax(f, &s, line);
 	if (r == 0)
-		return bad(f, 400, "illegal_argument_exception",
+		return es_fail_set(f, 400, "illegal_argument_exception",
 			   "Malformed action/metadata line [%ld], expected FIELD_NAME but found [END_OBJECT]",
 			   line);
 	for (a = 0; a < BA_COUNT; a++)
 		if (key_is(&key, act_names[a]))
 			break;
 	if (a == BA_COUNT)
-		return bad(f, 400, "illegal_argument_exception",
+		return es_fail_set(f, 400, "illegal_argument_exception",
 			   "Malformed action/metadata line [%ld], expected field [create], [delete], [index] or [update] but found [%.*s]",
 			   line, (int)key.len, key.p);
 	t = js_peek(&s);
 	if (t != JT_OBJECT)
 		return t == JT_BAD ? syntax(f, &s, line)
-			: bad(f, 400, "illegal_argument_exception",
+			: es_fail_set(f, 400, "illegal_argument_exception",
 			      "Malformed action/metadata line [%ld], expected START_OBJECT but found [%s]",
 			      line, token_name(t));
 	it = new_item(b);
@@ -279,16 +264,16 @@ static int parse_action(struct bulk *b, const char *p, size_t n, long line,
 	if ((r = js_obj_next(&s, &first, &key)) < 0)
 		return syntax(f, &s, line);
 	if (r > 0)
-		return bad(f, 400, "illegal_argument_exception",
+		return es_fail_set(f, 400, "illegal_argument_exception",
 			   "Malformed action/metadata line [%ld], expected END_OBJECT but found [FIELD_NAME]",
 			   line);
 	if (js_finish(&s) != 0)
 		return syntax(f, &s, line);
 	if (it->name < 0)
-		return bad(f, 400, "action_request_validation_exception",
+		return es_fail_set(f, 400, "action_request_validation_exception",
 			   "Validation Failed: 1: index is missing;");
 	if (!it->id && it->act == BA_DELETE)
-		return bad(f, 400, "action_request_validation_exception",
+		return es_fail_set(f, 400, "action_request_validation_exception",
 			   "Validation Failed: 1: id is missing;");
 	return 0;
 }
@@ -312,7 +297,7 @@ static int parse_body(struct bulk *b, const char *body, size_t len,
 	struct bitem *it;
 
 	if (len > 0 && body[len - 1] != '\n')
-		return bad(f, 400, "illegal_argument_exception",
+		return es_fail_set(f, 400, "illegal_argument_exception",
 			   "The bulk request must be terminated by a newline [\\n]");
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
@@ -329,7 +314,7 @@ static int parse_body(struct bulk *b, const char *body, size_t len,
 			continue;
 		nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
 		if (!nl || blank(p, (size_t)(nl - p)))
-			return bad(f, 400, "action_request_validation_exception",
+			return es_fail_set(f, 400, "action_request_validation_exception",
 				   "Validation Failed: 1: source is missing;");
 		line++;
 		it->src = p;
@@ -337,7 +322,7 @@ static int parse_body(struct bulk *b, const char *body, size_t len,
 		p = nl + 1;
 	}
 	if (b->n == 0)
-		return bad(f, 400, "action_request_validation_exception",
+		return es_fail_set(f, 400, "action_request_validation_exception",
 			   "Validation Failed: 1: no requests added;");
 	return 0;
 }

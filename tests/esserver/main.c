@@ -10,6 +10,7 @@
  * ESSERVER_BASIC="user:pass" and ESSERVER_APIKEY="id:key".
  */
 #include "server.h"
+#include "dcstage.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -99,7 +100,7 @@ static int parse_options(int argc, char **argv, struct ess_config *cfg)
 			cfg->seed = strtoull(optarg, NULL, 10);
 			break;
 		case 'm':
-			if (util_parse_size(optarg, &cfg->max_bytes) != 0)
+			if (dc_parse_size(optarg, &cfg->max_bytes) != 0)
 				return bad_option("max-bytes", optarg);
 			break;
 		case 'i': case 'r': case 'u': case 'd': {

@@ -21,10 +21,7 @@ struct doc {
 	char id[];		/* then the source bytes */
 };
 
-static int fail(struct es_fail *f, int status, const char *type,
-		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int fail(struct es_fail *f, int status, const char *type,
+int es_fail_set(struct es_fail *f, int status, const char *type,
 		const char *fmt, ...)
 {
 	va_list ap;
@@ -159,10 +156,10 @@ struct esindex *store_write_index(struct store *st, const char *name,
 	if (n == 1)
 		ix = list[0];
 	else if (n == 0)
-		fail(f, 404, "index_not_found_exception", "no such index [%s]",
+		es_fail_set(f, 404, "index_not_found_exception", "no such index [%s]",
 		     name);
 	else
-		fail(f, 400, "illegal_argument_exception",
+		es_fail_set(f, 400, "illegal_argument_exception",
 		     "no write index is defined for alias [%s]. The write index may be explicitly disabled using is_write_index=false or the alias points to multiple indices without one being designated as a write index",
 		     name);
 	free(list);
@@ -174,27 +171,27 @@ int store_check_name(const char *name, struct es_fail *f)
 	const char *p;
 
 	if (!*name)
-		return fail(f, 400, "invalid_index_name_exception",
+		return es_fail_set(f, 400, "invalid_index_name_exception",
 			    "Invalid index name [], must not be empty");
 	if (strlen(name) > 255)
-		return fail(f, 400, "invalid_index_name_exception",
+		return es_fail_set(f, 400, "invalid_index_name_exception",
 			    "Invalid index name [%.255s], index name is too long, (%zu > 255)",
 			    name, strlen(name));
 	if (*name == '_' || *name == '-' || *name == '+')
-		return fail(f, 400, "invalid_index_name_exception",
+		return es_fail_set(f, 400, "invalid_index_name_exception",
 			    "Invalid index name [%s], must not start with '_', '-', or '+'",
 			    name);
 	if (!strcmp(name, ".") || !strcmp(name, ".."))
-		return fail(f, 400, "invalid_index_name_exception",
+		return es_fail_set(f, 400, "invalid_index_name_exception",
 			    "Invalid index name [%s], must not be '.' or '..'",
 			    name);
 	for (p = name; *p; p++) {
 		if (*p >= 'A' && *p <= 'Z')
-			return fail(f, 400, "invalid_index_name_exception",
+			return es_fail_set(f, 400, "invalid_index_name_exception",
 				    "Invalid index name [%s], must be lowercase",
 				    name);
 		if (strchr("\\/*?\"<>| ,#:", *p))
-			return fail(f, 400, "invalid_index_name_exception",
+			return es_fail_set(f, 400, "invalid_index_name_exception",
 				    "Invalid index name [%s], must not contain the following characters [ , \", *, \\, <, |, ,, >, /, ?]",
 				    name);
 	}
@@ -294,27 +291,27 @@ static int check_setting(const struct esindex *ix, const char *key, json_t *v,
 
 	for (i = 0; fixed[i]; i++)
 		if (!strcmp(key, fixed[i]))
-			return fail(f, 400, "illegal_argument_exception",
+			return es_fail_set(f, 400, "illegal_argument_exception",
 				    "private index setting [index.%s] can not be set explicitly",
 				    key);
 	for (i = 0; !creating && statics[i]; i++)
 		if (!strcmp(key, statics[i]))
-			return fail(f, 400, "illegal_argument_exception",
+			return es_fail_set(f, 400, "illegal_argument_exception",
 				    "Can't update non dynamic settings [[index.%s]] for open indices [[%s/%s]]",
 				    key, ix->name, ix->uuid);
 	if (json_is_null(v))
 		return 0;
 	if (!strcmp(key, "number_of_shards") &&
 	    (parse_uint(s, &n) != 0 || n < 1 || n > 1024))
-		return fail(f, 400, "illegal_argument_exception",
+		return es_fail_set(f, 400, "illegal_argument_exception",
 			    "Failed to parse value [%s] for setting [index.number_of_shards] must be >= 1",
 			    s ? s : "");
 	if (!strcmp(key, "number_of_replicas") && parse_uint(s, &n) != 0)
-		return fail(f, 400, "illegal_argument_exception",
+		return es_fail_set(f, 400, "illegal_argument_exception",
 			    "Failed to parse value [%s] for setting [index.number_of_replicas] must be >= 0",
 			    s ? s : "");
 	if (!strcmp(key, "refresh_interval") && (!s || !time_value_ok(s)))
-		return fail(f, 400, "illegal_argument_exception",
+		return es_fail_set(f, 400, "illegal_argument_exception",
 			    "failed to parse setting [index.refresh_interval] with value [%s] as a time value: unit is missing or unrecognized",
 			    s ? s : "");
 	return 0;
@@ -354,7 +351,7 @@ int store_put_settings(struct esindex *ix, json_t *settings, int creating,
 
 	if (settings && !json_is_object(settings)) {
 		json_decref(flat);
-		return fail(f, 400, "illegal_argument_exception",
+		return es_fail_set(f, 400, "illegal_argument_exception",
 			    "settings must be an object");
 	}
 	flatten(settings, "", flat);
@@ -426,12 +423,12 @@ struct esindex *store_create(struct store *st, const char *name,
 	if (store_check_name(name, f) != 0)
 		return NULL;
 	if ((ix = store_index(st, name))) {
-		fail(f, 400, "resource_already_exists_exception",
+		es_fail_set(f, 400, "resource_already_exists_exception",
 		     "index [%s/%s] already exists", name, ix->uuid);
 		return NULL;
 	}
 	if (store_is_alias(st, name)) {
-		fail(f, 400, "invalid_index_name_exception",
+		es_fail_set(f, 400, "invalid_index_name_exception",
 		     "Invalid index name [%s], already exists as alias", name);
 		return NULL;
 	}
@@ -502,7 +499,7 @@ int store_alias_add(struct store *st, struct esindex *ix, const char *alias,
 		return -1;
 	}
 	if (store_index(st, alias))
-		return fail(f, 400, "invalid_alias_name_exception",
+		return es_fail_set(f, 400, "invalid_alias_name_exception",
 			    "Invalid alias name [%s]: an index or data stream exists with the same name as the alias",
 			    alias);
 	for (a = st->aliases; a; a = a->next)
@@ -530,7 +527,7 @@ int store_alias_remove(struct store *st, const struct esindex *ix,
 			return 0;
 		}
 	}
-	return fail(f, 404, "aliases_not_found_exception", "aliases [%s] missing",
+	return es_fail_set(f, 404, "aliases_not_found_exception", "aliases [%s] missing",
 		    alias);
 }
 

@@ -56,6 +56,11 @@ struct es_fail {
 	char reason[512];
 };
 
+/* Fill f (the reason formatted like printf); returns -1, for
+ * `return es_fail_set(f, 400, "illegal_argument_exception", ...)`. */
+int es_fail_set(struct es_fail *f, int status, const char *type,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 struct store *store_new(int keep_sources);
 void store_free(struct store *st);
 

@@ -268,30 +268,6 @@ void util_sleep_ms(long ms)
 		;
 }
 
-int util_parse_size(const char *s, uint64_t *out)
-{
-	static const struct { const char *suffix; uint64_t mult; } units[] = {
-		{ "", 1 }, { "b", 1 },
-		{ "k", 1024 }, { "kb", 1000 }, { "kib", 1024 },
-		{ "m", 1 << 20 }, { "mb", 1000000 }, { "mib", 1 << 20 },
-		{ "g", 1 << 30 }, { "gb", 1000000000 }, { "gib", 1 << 30 },
-	};
-	char *end;
-	unsigned long long v;
-	size_t i;
-
-	if (!s || *s < '0' || *s > '9')
-		return -1;
-	v = strtoull(s, &end, 10);
-	for (i = 0; i < sizeof units / sizeof units[0]; i++) {
-		if (strcasecmp(end, units[i].suffix) == 0) {
-			*out = (uint64_t)v * units[i].mult;
-			return 0;
-		}
-	}
-	return -1;
-}
-
 uint64_t util_hash(uint64_t h, const void *p, size_t n)
 {
 	const unsigned char *s = p;

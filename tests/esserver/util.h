@@ -78,10 +78,6 @@ int64_t util_epoch_ms(void); /* wall clock, milliseconds since 1970 */
 double util_mono(void);      /* seconds since an arbitrary start */
 void util_sleep_ms(long ms);
 
-/* Parse a size such as "100MiB", "5MB", "512k" or "1048576" into bytes;
- * returns -1 when the text is not a size. */
-int util_parse_size(const char *s, uint64_t *out);
-
 /* Standard base64 of n bytes, as a new string the caller frees. */
 char *util_base64(const char *p, size_t n);
 
