@@ -366,25 +366,40 @@ static void index_delete(struct req *r, struct reply *rep, char **p)
 
 /* ---- settings, mappings ---- */
 
-static void settings_get(struct req *r, struct reply *rep, char **p)
+/* GET /{index}/_settings and _mapping: {"<name>":{"<key>":...}} for each
+ * index the name resolves to. */
+static void per_index(struct req *r, struct reply *rep, const char *name,
+		      const char *key,
+		      json_t *(*part)(const struct esindex *, int), int arg)
 {
 	struct store *st = r->srv->store;
 	struct esindex **list;
 	json_t *out = json_object();
 	size_t n, i;
-	int flat = bool_arg(r, "flat_settings");
 
 	store_rdlock(st);
-	n = resolve(st, p[0] ? p[0] : "_all", &list, rep);
+	n = resolve(st, name ? name : "_all", &list, rep);
 	for (i = 0; i < n; i++)
-		json_object_set_new(out, list[i]->name, json_pack("{s:o}",
-			"settings", store_settings_json(list[i], flat)));
+		json_object_set_new(out, list[i]->name,
+				    json_pack("{s:o}", key, part(list[i], arg)));
 	store_unlock(st);
 	free(list);
 	if (rep->body.len)
 		json_decref(out);
 	else
 		reply_json(r, rep, 200, out);
+}
+
+static json_t *mappings_of(const struct esindex *ix, int unused)
+{
+	(void)unused;
+	return json_incref(ix->mappings);
+}
+
+static void settings_get(struct req *r, struct reply *rep, char **p)
+{
+	per_index(r, rep, p[0], "settings", store_settings_json,
+		  bool_arg(r, "flat_settings"));
 }
 
 static void settings_put(struct req *r, struct reply *rep, char **p)
@@ -415,22 +430,7 @@ static void settings_put(struct req *r, struct reply *rep, char **p)
 
 static void mapping_get(struct req *r, struct reply *rep, char **p)
 {
-	struct store *st = r->srv->store;
-	struct esindex **list;
-	json_t *out = json_object();
-	size_t n, i;
-
-	store_rdlock(st);
-	n = resolve(st, p[0] ? p[0] : "_all", &list, rep);
-	for (i = 0; i < n; i++)
-		json_object_set_new(out, list[i]->name, json_pack("{s:O}",
-			"mappings", list[i]->mappings));
-	store_unlock(st);
-	free(list);
-	if (rep->body.len)
-		json_decref(out);
-	else
-		reply_json(r, rep, 200, out);
+	per_index(r, rep, p[0], "mappings", mappings_of, 0);
 }
 
 /* ---- refresh, count ---- */
