@@ -60,6 +60,18 @@ es_stop
 t_eq "under faults: every kind happened" \
 	"$(q :memory: "SELECT json_extract(readfile('$ES_STATS'), '\$.faults.item_429') > 0 AND json_extract(readfile('$ES_STATS'), '\$.faults.request_503') > 0 AND json_extract(readfile('$ES_STATS'), '\$.faults.drop_before') + json_extract(readfile('$ES_STATS'), '\$.faults.drop_after') > 0")" 1
 
+# 2b. A server that always answers 503: the retries are bounded, and the
+# run fails with the server's reason.
+es_start --request-503 1
+fresh_db e2b
+out=$("$DCSTAGE" export --db "$T/e2b.db" --url "$ES_URL" --max-retries 2 \
+	--threads 1 --quiet 2>&1); rc=$?
+t_eq "always 503: exit 1 after the retries" "$rc" 1
+t_match "always 503: the message gives the server's answer" "$out" "503"
+es_stop
+t_eq "always 503: 1 + 2 attempts of the first batch, no more" \
+	"$(q :memory: "SELECT json_extract(readfile('$ES_STATS'), '\$.bulk_requests')")" 3
+
 # 3. Refused by mapping: an index where giving_page_id must be a number.
 es_start
 curl -s -XPUT "$ES_URL/donorschoose" -H 'Content-Type: application/json' \
@@ -114,6 +126,32 @@ t_eq "right credentials from a file: exit 0" "$?" 0
 es_stop
 t_eq "wrong credentials: no retry storm" \
 	"$(q :memory: "SELECT json_extract(readfile('$ES_STATS'), '\$.faults.auth_401') <= 3")" 1
+
+# 5b. An API key from the environment (the encoded form Elasticsearch
+# gives), and a wrong one.
+ESSERVER_APIKEY=key-id:key-secret es_start
+fresh_db e5c
+DCSTAGE_ES_API_KEY=$(printf 'key-id:wrong' | base64) \
+	"$DCSTAGE" export --db "$T/e5c.db" --url "$ES_URL" --quiet >/dev/null 2>&1
+t_eq "wrong API key: exit 1" "$?" 1
+DCSTAGE_ES_API_KEY=$(printf 'key-id:key-secret' | base64) \
+	"$DCSTAGE" export --db "$T/e5c.db" --url "$ES_URL" --quiet >/dev/null 2>&1
+t_eq "right API key: exit 0" "$?" 0
+t_eq "right API key: stored documents = dry run" \
+	"$(curl -s -H "Authorization: ApiKey $(printf 'key-id:key-secret' | base64)" \
+	   "$ES_URL/donorschoose/_esserver/dump" | cmp -s - "$T/want.ndjson" && echo same)" same
+es_stop
+
+# 5c. --compress: gzip request bodies, the same documents stored.
+es_start
+fresh_db e5d
+"$DCSTAGE" export --db "$T/e5d.db" --url "$ES_URL" --compress --quiet >/dev/null 2>&1
+t_eq "--compress: exit 0" "$?" 0
+t_eq "--compress: stored documents = dry run" \
+	"$(stored | cmp -s - "$T/want.ndjson" && echo same)" same
+es_stop
+t_eq "--compress: the bodies on the wire are gzipped" \
+	"$(q :memory: "SELECT json_extract(readfile('$ES_STATS'), '\$.bytes_in') * 3 < $(wc -c <"$T/dry.ndjson")")" 1
 
 # 6. Two URLs, the first one down: the export still completes.
 es_start
