@@ -7,8 +7,14 @@ q() { sqlite3 "$@"; }
 
 "$DCSTAGE" gen --scale 0.002 --seed 4 --nasty --out "$T/dump" --quiet
 "$DCSTAGE" load --db "$T/s.db" --quiet "$T/dump" >/dev/null 2>&1
-"$DCSTAGE" export --db "$T/s.db" --dry-run "$T/one.ndjson" --threads 1 --quiet
+"$DCSTAGE" export --db "$T/s.db" --dry-run "$T/one.ndjson" --threads 1 --quiet >"$T/sum.out"
 t_eq "dry run, 1 thread: exit 0" "$?" 0
+t_match "dry run summary: documents, MB, docs/s" "$(cat "$T/sum.out")" \
+	'^wrote [0-9]+ documents \([0-9.]+ MB\) in [0-9.]+ s with 1 threads: [0-9]+ docs/s'
+"$DCSTAGE" export --db "$T/s.db" --dry-run /dev/null --json >"$T/sum.json"
+t_eq "dry run --json summary: documents" \
+	"$(sqlite3 :memory: "SELECT json_extract(readfile('$T/sum.json'), '\$.docs')")" \
+	"$(sqlite3 "$T/s.db" "SELECT count(*) FROM donations")"
 LC_ALL=C sort "$T/one.ndjson" >"$T/one.sorted"
 sqlite3 "$T/s.db" "SELECT doc FROM documents ORDER BY drow" >"$T/view.txt"
 
