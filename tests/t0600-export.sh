@@ -162,6 +162,31 @@ t_eq "one of two URLs down: exit 0" "$?" 0
 t_eq "one of two URLs down: stored documents = dry run" \
 	"$(stored | cmp -s - "$T/want.ndjson" && echo same)" same
 
+es_stop
+
+# 6b. Two URLs, both up: the threads spread their requests over both
+# (each node here is its own store, so each holds a part).
+es_start
+"$ESSERVER" --port 0 >"$T/es2.out" 2>/dev/null &
+es2=$!
+trap 'kill -TERM "$es2" 2>/dev/null; t_cleanup' EXIT
+i=0
+until grep -q '^[0-9][0-9]*$' "$T/es2.out" 2>/dev/null || [ $i -ge 200 ]; do
+	sleep 0.05; i=$((i + 1))
+done
+ES2_URL=http://127.0.0.1:$(head -n 1 "$T/es2.out")
+fresh_db e6b
+"$DCSTAGE" export --db "$T/e6b.db" --url "$ES_URL,$ES2_URL" --threads 2 \
+	--bulk-docs 500 --quiet >/dev/null 2>&1
+t_eq "two URLs: exit 0" "$?" 0
+n1=$(stored | wc -l)
+n2=$(curl -s "$ES2_URL/donorschoose/_esserver/dump" | wc -l)
+t_eq "two URLs: both nodes got documents, together all of them" \
+	"$([ "$n1" -gt 0 ] && [ "$n2" -gt 0 ] && echo both) $((n1 + n2))" "both $ndocs"
+kill -TERM "$es2" 2>/dev/null
+wait "$es2" 2>/dev/null
+trap 't_cleanup' EXIT
+
 # 7. Settings of an existing index are restored; --alias swaps.
 curl -s -XPUT "$ES_URL/kept" -H 'Content-Type: application/json' \
 	-d '{"settings":{"index":{"refresh_interval":"7s","number_of_replicas":2}}}' >/dev/null
