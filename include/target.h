@@ -24,10 +24,13 @@ int target_open(sqlite3 *db, const char *url, const char *index, target *t,
  * uuid is given).  0 or -1 (err). */
 int target_reset(sqlite3 *db, target *t, const char *uuid, char *err);
 
+/* How an export ended: every document, one --shard slice, or a failure. */
+enum target_outcome { TARGET_COMPLETE, TARGET_PARTIAL, TARGET_FAILED };
+
 /* Record the end of an export: complete ones remember the data version
  * they sent, so that an unchanged rerun has nothing to do. */
 int target_finish(sqlite3 *db, const target *t, int64_t version,
-		  int complete, char *err);
+		  enum target_outcome outcome, char *err);
 
 /* The staged data's version: moves on with every load and every edit. */
 int64_t target_data_version(sqlite3 *db, char *err);

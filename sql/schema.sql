@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS targets(
   uuid TEXT,
   synced_version INTEGER,
   last_export TEXT,               -- UTC, ISO 8601
-  last_status TEXT,               -- 'complete' | 'failed'
+  last_status TEXT,               -- 'complete' | 'partial' (--shard) | 'failed'
   UNIQUE (url, index_name)
 );
 

@@ -651,7 +651,8 @@ static int to_cluster(shared *sh, worker *w, uint64_t ndocs,
 	     run_workers(sh, w, s->full ? ndocs : 0, err) ? -1 : 0;
 	if (esindex_finish(c, &ix, rc == 0 ? err : NULL) != 0)
 		rc = -1;
-	if (target_finish(db, &t, version, rc == 0 && !o->shard_n,
+	if (target_finish(db, &t, version, rc != 0 ? TARGET_FAILED
+			  : o->shard_n ? TARGET_PARTIAL : TARGET_COMPLETE,
 			  rc == 0 ? err : NULL) != 0)
 		rc = -1;
 	if (rc == 0 && o->alias)

@@ -78,15 +78,17 @@ int target_reset(sqlite3 *db, target *t, const char *uuid, char *err)
 }
 
 int target_finish(sqlite3 *db, const target *t, int64_t version,
-		  int complete, char *err)
+		  enum target_outcome outcome, char *err)
 {
-	return exec_bound(db, complete
+	static const char *const names[] = { "complete", "partial", "failed" };
+
+	return exec_bound(db, outcome == TARGET_COMPLETE
 		? "UPDATE targets SET synced_version = ?3, last_status = ?2, "
 		  "last_export = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
 		  "WHERE id = ?1"
 		: "UPDATE targets SET last_status = ?2, last_export = "
 		  "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1",
-		t->id, complete ? "complete" : "failed", version, err);
+		t->id, names[outcome], version, err);
 }
 
 int64_t target_data_version(sqlite3 *db, char *err)

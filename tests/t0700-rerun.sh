@@ -85,6 +85,16 @@ t_eq "hand DELETE of a donation: one deletion" \
 	"$(js "$T/x6.json" '$.docs') $(js "$T/x6.json" '$.deletes')" "0 1"
 t_eq "after hand edits: in sync" "$(in_sync "$T/s.db")" same
 
+# One --shard slice is recorded as partial: the next export still looks
+# at every document.
+q "$T/s.db" "UPDATE donations SET donor_city = 'Edited again' WHERE rowid = (SELECT max(rowid) FROM donations)"
+"$DCSTAGE" export --db "$T/s.db" --url "$ES_URL" --shard 1/2 --quiet >/dev/null 2>&1
+t_eq "--shard 1/2: recorded as partial" \
+	"$(q "$T/s.db" "SELECT last_status FROM target_status")" partial
+export_json "$T/s.db" "$T/x6b.json"
+t_eq "after a slice: the next export sends what the slice left" \
+	"$(js "$T/x6b.json" '$.docs') $(js "$T/x6b.json" '$.up_to_date')" "1 0"
+
 # A dropped index gets a full export by itself.
 curl -s -XDELETE "$ES_URL/donorschoose" >/dev/null
 export_json "$T/s.db" "$T/x7.json"
