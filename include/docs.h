@@ -3,8 +3,12 @@
  *
  * The documents are the rows of the view `documents` (sql/views.sql); what
  * a target still needs is in the views pending_index and pending_delete.
- * A shard is a range of donation rowids; each reader thread opens its own
- * read-only connection on the staging file and walks its range.
+ * A shard is a range of donation ids, walked in id order through the index
+ * donations_key: the export state (table sent, keyed by id) is then written
+ * at one growing end per shard, and finding what changed since a target's
+ * last export merges the index with that state without reading a row.
+ * Each reader thread opens its own read-only connection on the staging
+ * file and walks its range.
  */
 #ifndef DC_DOCS_H
 #define DC_DOCS_H
@@ -13,16 +17,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Ranges are of the space of ids' first four characters read as hex:
+ * [lo, hi) of 0..DOCS_KEYSPACE, the first range open below (ids before
+ * "0000") and the last one open above, so that together they hold every
+ * id, whatever its form.  DonorsChoose ids are hex digests, spread evenly
+ * over that space, so equal ranges hold about equal numbers of documents. */
+#define DOCS_KEYSPACE 65536u
+
 typedef struct docs_range {
-	int64_t lo, hi; /* donation rowids, inclusive; lo > hi: empty */
+	unsigned lo, hi;
 } docs_range;
 
-/* Split the documents into n ranges of about equal size.  With nslices >
- * 1, only slice k (0-based) of nslices equal slices is split: machines
- * running slices 0..nslices-1 together cover every document once.
- * 0 or -1 (err). */
-int docs_plan(sqlite3 *db, int k, int nslices, int n, docs_range *out,
-	      char *err);
+/* Split the ids into n ranges.  With nslices > 1, only slice k (0-based)
+ * of nslices equal slices is split: machines running slices
+ * 0..nslices-1 together cover every document once. */
+void docs_plan(int k, int nslices, int n, docs_range *out);
+
+/* How many donations the ranges first..last hold; -1 on error (err). */
+int64_t docs_count(sqlite3 *db, docs_range first, docs_range last,
+		   char *err);
 
 /* One document.  For a delete, doc is NULL. */
 typedef struct docs_doc {

@@ -10,6 +10,10 @@
  * field (a missing value, *out untouched), or VAL_BAD when the value is
  * present but invalid: *why (when why is not NULL) then points to a short
  * static reason such as "not a date".
+ *
+ * val_convert() puts them behind one call, by the kind of a staging
+ * column: the loader converts every field with it, and each SQL function
+ * of sqlfuncs.c is one kind.
  */
 #ifndef DC_VALUES_H
 #define DC_VALUES_H
@@ -21,6 +25,7 @@
 
 #define VAL_OK 0      /* parsed */
 #define VAL_EMPTY 1   /* empty field: a missing value */
+#define VAL_FIXED 2   /* val_convert(): kept after a repair; *why says which */
 #define VAL_BAD (-1)  /* present but invalid; *why says why */
 #define VAL_DATE_MAX 27  /* "YYYY-MM-DDTHH:MM:SS.ffffff" + NUL */
 
@@ -60,5 +65,45 @@ int val_utf8_valid(const char *s, size_t n);
  * Python's bytes.decode("utf-8", errors="replace") does (one replacement
  * per maximal invalid subpart). */
 void val_utf8_repair(const char *s, size_t n, buf *out);
+
+/* ---- conversion by column kind ---- */
+
+/* What a staging column holds, named by its declared type in
+ * sql/staging.sql (val_kind_of_type). */
+enum val_kind {
+	VAL_KIND_TEXT,   /* TEXT: UTF-8, invalid bytes replaced by U+FFFD */
+	VAL_KIND_ID,     /* ID TEXT: val_id */
+	VAL_KIND_DATE,   /* DATE TEXT: val_date, ISO 8601 */
+	VAL_KIND_DOUBLE, /* REAL: val_double */
+	VAL_KIND_COUNT,  /* INTEGER: val_count */
+	VAL_KIND_FLAG,   /* BOOLEAN: val_flag, 1 or 0 */
+	VAL_KIND_LAT,    /* LATITUDE REAL: val_latitude */
+	VAL_KIND_LON,    /* LONGITUDE REAL: val_longitude */
+	VAL_NKINDS
+};
+
+/* The kind a declared column type stands for (case-insensitive), or -1. */
+int val_kind_of_type(const char *decltype);
+
+enum val_type { VAL_NULL, VAL_INT, VAL_REAL, VAL_TEXT };
+
+/* A converted value.  Text is not held here: val_convert() appends it to
+ * the caller's buffer, at v.off, len bytes. */
+typedef struct val_cell {
+	unsigned char type;   /* enum val_type */
+	uint32_t len;
+	union {
+		int64_t i;
+		double d;
+		size_t off;
+	} v;
+} val_cell;
+
+/* Convert the field s[0..n) as kind k into *out: VAL_OK, VAL_EMPTY (out
+ * is VAL_NULL), VAL_BAD (out is VAL_NULL, *why says why) or VAL_FIXED
+ * (text kept with its invalid UTF-8 replaced, *why says so).  Text
+ * results are appended to text.  n is below 4 GiB. */
+int val_convert(enum val_kind k, const char *s, size_t n, val_cell *out,
+		buf *text, const char **why);
 
 #endif

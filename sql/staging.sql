@@ -1,16 +1,25 @@
 -- staging.sql: the tables one load fills.  They are created as new_* inside
 -- the load's transaction and renamed over the previous snapshot by swap.sql,
 -- so a failed load leaves the previous snapshot as it was.
--- Values are stored converted (ISO dates, REAL money, INTEGER counts, flags
--- as 1/0 in BOOLEAN columns, ids without the stray quote pair) so that views
--- work in the plain sqlite3 shell; the exporter writes a donation's JSON
--- from these types (src/docs.c).  fp is a fingerprint of the row's bytes in the dump (a
--- new random one after an edit in the shell, see views.sql); reruns compare
--- it to find what changed.
+--
+-- The columns of new_projects, new_donations and new_resources are the
+-- file's columns in file order, then fp, and each declared type says how
+-- the loader converts the field (values.h, val_kind_of_type):
+--   ID TEXT          an id, without the stray pair of quotes
+--   DATE TEXT        ISO 8601, as Python's isoformat() prints it
+--   TEXT             UTF-8 text, invalid bytes replaced by U+FFFD
+--   REAL, INTEGER    a number, a count (23.0 is 23)
+--   LATITUDE REAL, LONGITUDE REAL   a coordinate within its range
+--   BOOLEAN          t or f, stored as 1 or 0
+-- Values are stored converted so that views work in the plain sqlite3
+-- shell; the exporter writes a donation's JSON from these types
+-- (src/docs.c).  fp is a fingerprint of the row's bytes in the dump (a new
+-- random one after an edit in the shell, see views.sql); reruns compare it
+-- to find what changed.
 
 CREATE TABLE new_projects(
-  projectid TEXT NOT NULL, teacher_acctid TEXT, schoolid TEXT,
-  school_ncesid TEXT, school_latitude REAL, school_longitude REAL,
+  projectid ID TEXT NOT NULL, teacher_acctid ID TEXT, schoolid ID TEXT,
+  school_ncesid TEXT, school_latitude LATITUDE REAL, school_longitude LONGITUDE REAL,
   school_city TEXT, school_state TEXT, school_zip TEXT, school_metro TEXT,
   school_district TEXT, school_county TEXT, school_charter BOOLEAN,
   school_magnet BOOLEAN, school_year_round BOOLEAN, school_nlns BOOLEAN,
@@ -25,29 +34,29 @@ CREATE TABLE new_projects(
   total_price_including_optional_support REAL, students_reached INTEGER,
   total_donations REAL, num_donors INTEGER,
   eligible_double_your_impact_match BOOLEAN,
-  eligible_almost_home_match BOOLEAN, funding_status TEXT, date_posted TEXT,
-  date_completed TEXT, date_thank_you_packet_mailed TEXT,
-  date_expiration TEXT,
+  eligible_almost_home_match BOOLEAN, funding_status TEXT, date_posted DATE TEXT,
+  date_completed DATE TEXT, date_thank_you_packet_mailed DATE TEXT,
+  date_expiration DATE TEXT,
   fp INTEGER
 );
 
 CREATE TABLE new_donations(
-  donationid TEXT NOT NULL, projectid TEXT, donor_acctid TEXT, cartid TEXT,
+  donationid ID TEXT NOT NULL, projectid ID TEXT, donor_acctid ID TEXT, cartid ID TEXT,
   donor_city TEXT, donor_state TEXT, donor_zip TEXT, is_teacher_acct BOOLEAN,
-  donation_timestamp TEXT, donation_to_project REAL,
+  donation_timestamp DATE TEXT, donation_to_project REAL,
   donation_optional_support REAL, donation_total REAL,
   donation_included_optional_support BOOLEAN, payment_method TEXT,
   payment_included_acct_credit BOOLEAN,
   payment_included_campaign_gift_card BOOLEAN,
   payment_included_web_purchased_gift_card BOOLEAN,
   payment_was_promo_matched BOOLEAN, is_teacher_referred BOOLEAN,
-  giving_page_id TEXT, giving_page_type TEXT, for_honoree BOOLEAN,
+  giving_page_id ID TEXT, giving_page_type TEXT, for_honoree BOOLEAN,
   thank_you_packet_mailed BOOLEAN,
   fp INTEGER
 );
 
 CREATE TABLE new_resources(
-  resourceid TEXT NOT NULL, projectid TEXT, vendorid TEXT, vendor_name TEXT,
+  resourceid ID TEXT NOT NULL, projectid ID TEXT, vendorid ID TEXT, vendor_name TEXT,
   item_name TEXT, item_number TEXT, item_unit_price REAL,
   item_quantity INTEGER,
   fp INTEGER

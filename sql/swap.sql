@@ -12,15 +12,18 @@ ALTER TABLE new_resources RENAME TO resources;
 ALTER TABLE new_rejects RENAME TO rejects;
 ALTER TABLE new_problems RENAME TO problems;
 CREATE INDEX projects_key ON projects(projectid);
-CREATE INDEX donations_key ON donations(donationid);
-CREATE INDEX donations_project ON donations(projectid);
+-- Donations stay in file order; exports and reruns walk them in donationid
+-- order through donations_key, which also holds what deciding whether a
+-- document changed needs (projectid, fp), so that only the rows to send
+-- are read from the table.
+CREATE INDEX donations_key ON donations(donationid, projectid, fp);
 CREATE INDEX resources_key ON resources(resourceid);
 -- resources_project also gives list_or_value() the rows of each project in
 -- file (rowid) order.
 CREATE INDEX resources_project ON resources(projectid);
 
 -- The part of the documents shared by a project's donations, built by
--- project_docs.sql, and the projects whose part must be built again after
+-- src/projdocs.c, and the projects whose part must be built again after
 -- an edit in the shell (filled by the triggers of views.sql).
 DROP TABLE IF EXISTS project_docs;
 -- A rowid table filled in projectid order: the documents are large, and

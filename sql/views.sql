@@ -28,8 +28,9 @@ CREATE VIEW orphans AS
 -- Each document in two parts: the donation's own fields (doc) and the
 -- shared project part materialized in project_docs (part, NULL for an
 -- orphan).  Missing values are left out (json_patch drops the nulls
--- json_object writes); drow is the donation's rowid, by which exports are
--- split into shards.  The exporter joins the parts itself.
+-- json_object writes); drow is the donation's rowid.  Exports walk the
+-- documents in id order, split into shards by ranges of ids, through the
+-- index donations_key; the exporter joins the parts itself.
 CREATE VIEW document_parts AS
 SELECT d.rowid AS drow, d.donationid AS id,
   json_patch('{}', json_object(
@@ -58,7 +59,7 @@ SELECT d.rowid AS drow, d.donationid AS id,
     'thank_you_packet_mailed', CASE d.thank_you_packet_mailed WHEN 1 THEN json('true') WHEN 0 THEN json('false') END
   )) AS doc,
   pd.doc AS part, d.fp AS dfp, pd.fp AS pfp
-FROM donations d
+FROM donations d INDEXED BY donations_key
 LEFT JOIN project_docs pd INDEXED BY project_docs_key ON pd.projectid = d.projectid;
 
 -- Each document exactly as the exporter sends it: id (the donationid) and

@@ -1,82 +1,86 @@
 /*
  * docs.c - shards of the documents and pending views (see docs.h).
  *
- * The donation's part of a document is written here from the typed row,
- * rather than by json_object() in SQL: the same bytes (the tests compare
- * the two) at a fraction of the cost.  The project part comes stored.
+ * The donation's part of a document is written here from the typed row
+ * (rowjson.c); the project part comes stored (projdocs.c).
  */
 #include "docs.h"
 #include "buf.h"
 #include "dcstage.h"
+#include "rowjson.h"
 #include "stage.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* How a donation column goes into its document. */
-enum field_kind { FIELD_SKIP, FIELD_VALUE, FIELD_FLAG };
-
 struct docs_cursor {
 	sqlite3 *db;
 	sqlite3_stmt *st;
 	int nfields;            /* the donation's columns, then part, pfp */
 	int fp_col;
-	unsigned char *kind;    /* enum field_kind, per column */
-	buf keys;               /* "name": of each column, back to back */
-	size_t *key_off;
+	int deletes;            /* a cursor over deletions */
+	rowjson row;            /* how the donation's columns are written */
 	buf json;               /* the document being built */
 	char err[DC_ERR_MAX];
 };
 
-int docs_plan(sqlite3 *db, int k, int nslices, int n, docs_range *out,
-	      char *err)
+void docs_plan(int k, int nslices, int n, docs_range *out)
 {
-	int64_t lo = stage_query_int(db, "SELECT min(rowid) FROM donations", err);
-	int64_t hi = stage_query_int(db, "SELECT max(rowid) FROM donations", err);
-	int64_t span;
+	unsigned total = (unsigned)(nslices > 1 ? nslices : 1) * (unsigned)n;
+	unsigned first = (unsigned)(nslices > 1 ? k : 0) * (unsigned)n;
 
-	if (lo < 0 || hi < 0)
-		return -1;
-	if (stage_query_int(db, "SELECT count(*) FROM donations", err) == 0)
-		hi = lo - 1;
-	span = hi - lo + 1;
-	if (nslices > 1 && span > 0) { /* narrow to slice k */
-		hi = lo + span * (k + 1) / nslices - 1;
-		lo = lo + span * k / nslices;
-		span = hi - lo + 1;
+	for (unsigned i = 0; i < (unsigned)n; i++) {
+		out[i].lo = (unsigned)((uint64_t)(first + i) * DOCS_KEYSPACE /
+				       total);
+		out[i].hi = (unsigned)((uint64_t)(first + i + 1) *
+				       DOCS_KEYSPACE / total);
 	}
-	for (int i = 0; i < n; i++) {
-		out[i].lo = lo + (span > 0 ? span * i / n : 0);
-		out[i].hi = lo + (span > 0 ? span * (i + 1) / n : 0) - 1;
-	}
-	return 0;
 }
 
-/* Columns 0..nfields-1 are a donation row (d.*), then part and pfp: the
- * JSON keys and kinds come from the row's names and declared types, so that
- * the staging schema is the one definition of a donation's fields. */
+/* Bind the range's ids: ?lo and ?hi of "donationid >= ?lo AND donationid
+ * < ?hi".  An open bound is '' below and a blob above (in SQLite every
+ * text sorts before every blob). */
+static void bind_range(sqlite3_stmt *st, int lo, int hi, unsigned from,
+		       unsigned to)
+{
+	char a[8], b[8];
+
+	snprintf(a, sizeof a, "%04x", from);
+	snprintf(b, sizeof b, "%04x", to);
+	sqlite3_bind_text(st, lo, from ? a : "", -1, SQLITE_TRANSIENT);
+	if (to >= DOCS_KEYSPACE)
+		sqlite3_bind_blob(st, hi, "\xff", 1, SQLITE_STATIC);
+	else
+		sqlite3_bind_text(st, hi, b, -1, SQLITE_TRANSIENT);
+}
+
+int64_t docs_count(sqlite3 *db, docs_range first, docs_range last, char *err)
+{
+	sqlite3_stmt *st = stage_prepare(db, "SELECT count(*) FROM donations "
+		"INDEXED BY donations_key WHERE donationid >= ?1 "
+		"AND donationid < ?2", err);
+	int64_t n;
+
+	if (!st)
+		return -1;
+	bind_range(st, 1, 2, first.lo, last.hi);
+	n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0)
+		: dc_seterr(err, "cannot count the documents: %s",
+			    sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Columns 0..nfields-1 are a donation row (d.*), then part and pfp. */
 static void describe_fields(docs_cursor *c)
 {
 	c->nfields = sqlite3_column_count(c->st) - 2;
-	c->kind = dc_calloc((size_t)c->nfields + 1, 1);
-	c->key_off = dc_calloc((size_t)c->nfields + 1, sizeof *c->key_off);
 	c->fp_col = -1;
-	for (int i = 0; i < c->nfields; i++) {
-		const char *name = sqlite3_column_name(c->st, i);
-		const char *type = sqlite3_column_decltype(c->st, i);
-
-		c->key_off[i] = c->keys.len;
-		if (!strcmp(name, "fp")) {
+	for (int i = 0; i < c->nfields; i++)
+		if (!strcmp(sqlite3_column_name(c->st, i), "fp"))
 			c->fp_col = i;
-			continue;
-		}
-		c->kind[i] = type && !strcmp(type, "BOOLEAN") ? FIELD_FLAG
-							     : FIELD_VALUE;
-		buf_json_string(&c->keys, name, strlen(name));
-		buf_putc(&c->keys, ':');
-	}
-	c->key_off[c->nfields] = c->keys.len;
+	rowjson_init(&c->row, c->st, 0, c->nfields, "", NULL);
 }
 
 static docs_cursor *open_query(const char *db_path, const char *sql,
@@ -94,20 +98,29 @@ static docs_cursor *open_query(const char *db_path, const char *sql,
 docs_cursor *docs_open(const char *db_path, docs_range r, int64_t target,
 		       char *err)
 {
+	/* What pending_parts (views.sql) says, written against the tables
+	 * so that the donation's row is read only when its document is to
+	 * be sent: the conditions need only the index donations_key. */
 	docs_cursor *c = open_query(db_path, target
-		? "SELECT d.*, p.part, p.pfp FROM pending_parts p "
-		  "JOIN donations d ON d.rowid = p.drow "
-		  "WHERE p.target = ?3 AND p.drow BETWEEN ?1 AND ?2 "
-		  "ORDER BY p.drow"
-		: "SELECT d.*, p.part, p.pfp FROM document_parts p "
-		  "JOIN donations d ON d.rowid = p.drow "
-		  "WHERE p.drow BETWEEN ?1 AND ?2 ORDER BY p.drow", err);
+		? "SELECT d.*, pd.doc, pd.fp FROM donations d "
+		  "INDEXED BY donations_key "
+		  "LEFT JOIN project_docs pd INDEXED BY project_docs_key "
+		  "ON pd.projectid = d.projectid "
+		  "LEFT JOIN sent s ON s.target = ?3 AND s.id = d.donationid "
+		  "WHERE d.donationid >= ?1 AND d.donationid < ?2 "
+		  "AND (s.id IS NULL OR s.dfp IS NOT d.fp "
+		  "OR s.pfp IS NOT pd.fp) ORDER BY d.donationid"
+		: "SELECT d.*, pd.doc, pd.fp FROM donations d "
+		  "INDEXED BY donations_key "
+		  "LEFT JOIN project_docs pd INDEXED BY project_docs_key "
+		  "ON pd.projectid = d.projectid "
+		  "WHERE d.donationid >= ?1 AND d.donationid < ?2 "
+		  "ORDER BY d.donationid", err);
 
 	if (!c)
 		return NULL;
 	describe_fields(c);
-	sqlite3_bind_int64(c->st, 1, r.lo);
-	sqlite3_bind_int64(c->st, 2, r.hi);
+	bind_range(c->st, 1, 2, r.lo, r.hi);
 	if (target)
 		sqlite3_bind_int64(c->st, 3, target);
 	return c;
@@ -118,48 +131,11 @@ docs_cursor *docs_open_deletes(const char *db_path, int64_t target, char *err)
 	docs_cursor *c = open_query(db_path, "SELECT id FROM pending_delete "
 				    "WHERE target = ?1", err);
 
-	if (c)
+	if (c) {
+		c->deletes = 1;
 		sqlite3_bind_int64(c->st, 1, target);
-	return c;
-}
-
-/* One column as a JSON value, as json_object() writes it; 0 if missing. */
-static int add_value(docs_cursor *c, int i)
-{
-	sqlite3_stmt *st = c->st;
-	char num[64];
-
-	switch (sqlite3_column_type(st, i)) {
-	case SQLITE_NULL:
-		return 0;
-	case SQLITE_INTEGER:
-		if (c->kind[i] == FIELD_FLAG) {
-			sqlite3_int64 v = sqlite3_column_int64(st, i);
-
-			if (v != 0 && v != 1)
-				return 0;
-			buf_puts(&c->json, v ? "true" : "false");
-			return 1;
-		}
-		sqlite3_snprintf(sizeof num, num, "%lld",
-				 sqlite3_column_int64(st, i));
-		break;
-	case SQLITE_FLOAT:
-		if (c->kind[i] == FIELD_FLAG)
-			return 0;
-		sqlite3_snprintf(sizeof num, num, "%!0.15g",
-				 sqlite3_column_double(st, i));
-		break;
-	default:
-		if (c->kind[i] == FIELD_FLAG)
-			return 0;
-		buf_json_string(&c->json,
-				(const char *)sqlite3_column_text(st, i),
-				(size_t)sqlite3_column_bytes(st, i));
-		return 1;
 	}
-	buf_puts(&c->json, num);
-	return 1;
+	return c;
 }
 
 /* The donation's fields as one JSON object, missing values left out. */
@@ -167,20 +143,7 @@ static void build_doc(docs_cursor *c)
 {
 	buf_reset(&c->json);
 	buf_putc(&c->json, '{');
-	for (int i = 0; i < c->nfields; i++) {
-		size_t mark = c->json.len;
-
-		if (c->kind[i] == FIELD_SKIP)
-			continue;
-		if (mark > 1)
-			buf_putc(&c->json, ',');
-		buf_append(&c->json, c->keys.data + c->key_off[i],
-			   c->key_off[i + 1] - c->key_off[i]);
-		if (!add_value(c, i)) {
-			c->json.len = mark;
-			c->json.data[mark] = '\0';
-		}
-	}
+	rowjson_write(&c->row, c->st, &c->json);
 	buf_putc(&c->json, '}');
 }
 
@@ -196,7 +159,7 @@ int docs_next(docs_cursor *c, docs_doc *d)
 	memset(d, 0, sizeof *d);
 	d->id = (const char *)sqlite3_column_text(c->st, 0);
 	d->idlen = (size_t)sqlite3_column_bytes(c->st, 0);
-	if (!c->kind) /* a deletion */
+	if (c->deletes)
 		return 1;
 	build_doc(c);
 	d->doc = c->json.data;
@@ -221,9 +184,7 @@ void docs_close(docs_cursor *c)
 		return;
 	sqlite3_finalize(c->st);
 	sqlite3_close(c->db);
-	free(c->kind);
-	free(c->key_off);
-	buf_free(&c->keys);
+	rowjson_free(&c->row);
 	buf_free(&c->json);
 	free(c);
 }

@@ -580,25 +580,19 @@ static int plan(const export_options *o, docs_range *ranges, uint64_t *ndocs,
 		char *err)
 {
 	sqlite3 *db = stage_open(o->db_path, STAGE_READONLY, err);
-	int rc;
+	int64_t n = -1;
 
 	if (!db)
 		return -1;
-	rc = stage_has_table(db, "documents")
-		? docs_plan(db, o->shard_k, o->shard_n, o->threads, ranges, err)
-		: dc_seterr(err, "'%s' holds no staged dump: run 'dcstage "
-			    "load' first", o->db_path);
-	if (rc == 0) {
-		char sql[160];
-
-		snprintf(sql, sizeof sql, "SELECT count(*) FROM donations "
-			 "WHERE rowid BETWEEN %lld AND %lld",
-			 (long long)ranges[0].lo,
-			 (long long)ranges[o->threads - 1].hi);
-		*ndocs = (uint64_t)stage_query_int(db, sql, NULL);
-	}
+	docs_plan(o->shard_k, o->shard_n, o->threads, ranges);
+	if (!stage_has_table(db, "documents"))
+		dc_seterr(err, "'%s' holds no staged dump: run 'dcstage load' "
+			  "first", o->db_path);
+	else
+		n = docs_count(db, ranges[0], ranges[o->threads - 1], err);
 	sqlite3_close(db);
-	return rc;
+	*ndocs = n > 0 ? (uint64_t)n : 0;
+	return n < 0 ? -1 : 0;
 }
 
 /* Which target, and whether it needs everything or only what changed. */

@@ -9,9 +9,9 @@
  *     sqlite> .load build/dcstage
  *     sqlite> SELECT iso_date('2011-04-14 10:11:12.5'), dc_count('23.0');
  *
- * The converters run on every field of every row loaded, so the common
- * paths allocate nothing of their own: text comes from the argument and
- * goes back through SQLite (or, for valid text, as the argument itself).
+ * The converters are val_convert() (values.c), which the loader also
+ * calls directly on every field it reads, one SQL function per column
+ * kind: the same conversion in the shell as in the staged tables.
  * list_or_value() keeps a one-row group's value inside its aggregate
  * context when it is short, and grows the JSON list in one buffer.
  */
@@ -41,147 +41,42 @@ SQLITE_EXTENSION_INIT1
 #define LIST_FLAGS (PURE | SQLITE_INNOCUOUS | SQLITE_SUBTYPE | \
 		    SQLITE_RESULT_SUBTYPE)
 #define JSON_SUBTYPE 'J' /* what SQLite's JSON functions mark JSON text with */
-#define UTF8_REASON "invalid UTF-8, replaced by U+FFFD"
-
-typedef void (*scalar_fn)(sqlite3_context *, int, sqlite3_value **);
 
 /* ---- the converters ---- */
 
-/* The argument's text (its text form for a number, its bytes for a blob)
- * and length; NULL when it is NULL or empty, or memory ran out. */
-static const char *arg_text(sqlite3_context *ctx, sqlite3_value *v, size_t *n)
+/* One function per column kind (the kind is the function's user data):
+ * the argument's text (its text form for a number, its bytes for a blob)
+ * through val_convert(), NULL for NULL, empty or invalid input. */
+static void fn_convert(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
+	const enum val_kind *kind = sqlite3_user_data(ctx);
+	buf text = BUF_INIT;
+	val_cell c;
 	const char *s;
-
-	if (sqlite3_value_type(v) == SQLITE_NULL)
-		return NULL;
-	s = (const char *)sqlite3_value_text(v);
-	*n = (size_t)sqlite3_value_bytes(v);
-	if (!s)
-		sqlite3_result_error_nomem(ctx);
-	return s && *n ? s : NULL;
-}
-
-/* Tell the sink about an invalid value, when the call names its column and
- * a sink is registered.  The result stays NULL. */
-static void refuse(sqlite3_context *ctx, int argc, sqlite3_value **argv,
-		   const char *s, size_t n, const char *why)
-{
-	const sqlfuncs_sink *sink = sqlite3_user_data(ctx);
-	const char *column;
-
-	if (argc < 2 || !sink || !sink->report)
-		return;
-	column = (const char *)sqlite3_value_text(argv[1]);
-	sink->report(sink->ctx, column ? column : "", s, n, why);
-}
-
-static void fn_iso_date(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	char out[VAL_DATE_MAX];
-	const char *s, *why = "not a date";
-	size_t n, len;
-
-	if (!(s = arg_text(ctx, argv[0], &n)))
-		return;
-	if (val_date(s, n, out, &len, &why) == VAL_OK)
-		sqlite3_result_text(ctx, out, (int)len, SQLITE_TRANSIENT);
-	else
-		refuse(ctx, argc, argv, s, n, why);
-}
-
-static void real_result(sqlite3_context *ctx, int argc, sqlite3_value **argv,
-			int (*parse)(const char *, size_t, double *,
-				     const char **))
-{
-	const char *s, *why = "not a number";
 	size_t n;
-	double v;
-
-	if (!(s = arg_text(ctx, argv[0], &n)))
-		return;
-	if (parse(s, n, &v, &why) == VAL_OK)
-		sqlite3_result_double(ctx, v);
-	else
-		refuse(ctx, argc, argv, s, n, why);
-}
-
-static void fn_double(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	real_result(ctx, argc, argv, val_double);
-}
-
-static void fn_lat(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	real_result(ctx, argc, argv, val_latitude);
-}
-
-static void fn_lon(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	real_result(ctx, argc, argv, val_longitude);
-}
-
-static void fn_count(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	const char *s, *why = "not an integer";
-	size_t n;
-	int64_t v;
-
-	if (!(s = arg_text(ctx, argv[0], &n)))
-		return;
-	if (val_count(s, n, &v, &why) == VAL_OK)
-		sqlite3_result_int64(ctx, (sqlite3_int64)v);
-	else
-		refuse(ctx, argc, argv, s, n, why);
-}
-
-static void fn_flag(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	const char *s, *why = "not t or f";
-	size_t n;
-	int v;
-
-	if (!(s = arg_text(ctx, argv[0], &n)))
-		return;
-	if (val_flag(s, n, &v, &why) == VAL_OK)
-		sqlite3_result_int(ctx, v);
-	else
-		refuse(ctx, argc, argv, s, n, why);
-}
-
-static void fn_id(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	const char *s, *id;
-	size_t n, len;
 
 	(void)argc;
-	if (!(s = arg_text(ctx, argv[0], &n)))
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
 		return;
-	if (val_id(s, n, &id, &len) == VAL_OK)
-		sqlite3_result_text64(ctx, id, len, SQLITE_TRANSIENT,
-				      SQLITE_UTF8);
-}
-
-static void fn_text(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	buf fixed = BUF_INIT;
-	const char *s;
-	size_t n, len;
-
-	if (!(s = arg_text(ctx, argv[0], &n)))
-		return;
-	if (val_utf8_valid(s, n)) {
-		if (sqlite3_value_type(argv[0]) == SQLITE_TEXT)
-			sqlite3_result_value(ctx, argv[0]);
-		else
-			sqlite3_result_text64(ctx, s, n, SQLITE_TRANSIENT,
-					      SQLITE_UTF8);
+	s = (const char *)sqlite3_value_text(argv[0]);
+	n = (size_t)sqlite3_value_bytes(argv[0]);
+	if (!s) {
+		sqlite3_result_error_nomem(ctx);
 		return;
 	}
-	val_utf8_repair(s, n, &fixed);
-	refuse(ctx, argc, argv, s, n, UTF8_REASON);
-	len = fixed.len;
-	sqlite3_result_text64(ctx, buf_detach(&fixed), len, free, SQLITE_UTF8);
+	if (n > UINT32_MAX) {
+		sqlite3_result_error_toobig(ctx);
+		return;
+	}
+	val_convert(*kind, s, n, &c, &text, NULL);
+	if (c.type == VAL_INT)
+		sqlite3_result_int64(ctx, c.v.i);
+	else if (c.type == VAL_REAL)
+		sqlite3_result_double(ctx, c.v.d);
+	else if (c.type == VAL_TEXT)
+		sqlite3_result_text64(ctx, text.data + c.v.off, c.len,
+				      SQLITE_TRANSIENT, SQLITE_UTF8);
+	buf_free(&text);
 }
 
 static void fn_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -475,43 +370,28 @@ static void fn_object(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 static const struct converter {
 	const char *name;
-	scalar_fn fn;
+	enum val_kind kind;
 } converters[] = {
-	{ "iso_date", fn_iso_date },
-	{ "dc_double", fn_double },
-	{ "dc_count", fn_count },
-	{ "dc_flag", fn_flag },
-	{ "dc_lat", fn_lat },
-	{ "dc_lon", fn_lon },
-	{ "dc_id", fn_id },
-	{ "dc_text", fn_text },
+	{ "iso_date", VAL_KIND_DATE },
+	{ "dc_double", VAL_KIND_DOUBLE },
+	{ "dc_count", VAL_KIND_COUNT },
+	{ "dc_flag", VAL_KIND_FLAG },
+	{ "dc_lat", VAL_KIND_LAT },
+	{ "dc_lon", VAL_KIND_LON },
+	{ "dc_id", VAL_KIND_ID },
+	{ "dc_text", VAL_KIND_TEXT },
 };
 
-/* Both forms of one converter.  The 2-argument form that reports to a
- * sink has a side effect, so it is not innocuous then. */
-static int add_converter(sqlite3 *db, const struct converter *c,
-			 const sqlfuncs_sink *sink)
-{
-	void *data = (void *)sink;
-	int flags2 = PURE | (sink ? 0 : SQLITE_INNOCUOUS);
-	int rc;
-
-	rc = sqlite3_create_function_v2(db, c->name, 1,
-					PURE | SQLITE_INNOCUOUS, data, c->fn,
-					NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_create_function_v2(db, c->name, 2, flags2, data,
-						c->fn, NULL, NULL, NULL);
-	return rc;
-}
-
-int sqlfuncs_register(sqlite3 *db, const sqlfuncs_sink *sink)
+int sqlfuncs_register(sqlite3 *db)
 {
 	size_t n = sizeof converters / sizeof converters[0];
 	int rc = SQLITE_OK;
 
 	for (size_t i = 0; rc == SQLITE_OK && i < n; i++)
-		rc = add_converter(db, &converters[i], sink);
+		rc = sqlite3_create_function_v2(
+			db, converters[i].name, 1, PURE | SQLITE_INNOCUOUS,
+			(void *)&converters[i].kind, fn_convert, NULL, NULL,
+			NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function_v2(db, "dc_hash", 1,
 						PURE | SQLITE_INNOCUOUS, NULL,
@@ -545,5 +425,5 @@ int sqlite3_dcstage_init(sqlite3 *db, char **pzErrMsg,
 	SQLITE_EXTENSION_INIT2(pApi);
 	(void)pzErrMsg;
 	(void)pApi;
-	return sqlfuncs_register(db, NULL);
+	return sqlfuncs_register(db);
 }

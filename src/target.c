@@ -3,6 +3,7 @@
  */
 #include "target.h"
 #include "dcstage.h"
+#include "projdocs.h"
 #include "stage.h"
 
 #include <stdio.h>
@@ -101,11 +102,10 @@ int target_refresh_projects(sqlite3 *db, char *err)
 {
 	if (stage_query_int(db, "SELECT count(*) FROM stale_projects", err) <= 0)
 		return 0;
-	if (stage_exec(db, "BEGIN IMMEDIATE; CREATE TEMP TABLE project_todo "
-		       "AS SELECT projectid FROM stale_projects", err) != 0)
+	if (stage_exec(db, "BEGIN IMMEDIATE", err) != 0)
 		return -1;
-	if (stage_exec_file(db, "project_docs.sql", err) != 0 ||
-	    stage_exec(db, "DELETE FROM stale_projects; COMMIT", err) != 0) {
+	if (projdocs_build(db, PROJDOCS_STALE, err) != 0 ||
+	    stage_exec(db, "COMMIT", err) != 0) {
 		stage_exec(db, "ROLLBACK", NULL);
 		return -1;
 	}

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define NUM_MAX 400 /* longest number text converted (DBL_MAX has 309 digits) */
 
@@ -362,4 +363,107 @@ void val_utf8_repair(const char *s, size_t n, buf *out)
 		start = i;
 	}
 	buf_append(out, s + start, n - start);
+}
+
+/* ---- conversion by column kind ---- */
+
+int val_kind_of_type(const char *decltype)
+{
+	static const char *const types[VAL_NKINDS] = {
+		[VAL_KIND_TEXT] = "TEXT", [VAL_KIND_ID] = "ID TEXT",
+		[VAL_KIND_DATE] = "DATE TEXT", [VAL_KIND_DOUBLE] = "REAL",
+		[VAL_KIND_COUNT] = "INTEGER", [VAL_KIND_FLAG] = "BOOLEAN",
+		[VAL_KIND_LAT] = "LATITUDE REAL",
+		[VAL_KIND_LON] = "LONGITUDE REAL",
+	};
+
+	for (int k = 0; decltype && k < VAL_NKINDS; k++)
+		if (!strcasecmp(decltype, types[k]))
+			return k;
+	return -1;
+}
+
+static void put_text(val_cell *out, buf *text, const char *s, size_t n)
+{
+	out->type = VAL_TEXT;
+	out->v.off = text->len;
+	out->len = (uint32_t)n;
+	buf_append(text, s, n);
+}
+
+static int convert_text(const char *s, size_t n, val_cell *out, buf *text,
+			const char **why)
+{
+	size_t start = text->len;
+
+	if (val_utf8_valid(s, n)) {
+		put_text(out, text, s, n);
+		return VAL_OK;
+	}
+	val_utf8_repair(s, n, text);
+	out->type = VAL_TEXT;
+	out->v.off = start;
+	out->len = (uint32_t)(text->len - start);
+	if (why)
+		*why = "invalid UTF-8, replaced by U+FFFD";
+	return VAL_FIXED;
+}
+
+static int set_real(int rc, const double *d, val_cell *out)
+{
+	if (rc == VAL_OK) {
+		out->type = VAL_REAL;
+		out->v.d = *d;
+	}
+	return rc;
+}
+
+static int set_int(int rc, const int64_t *i, val_cell *out)
+{
+	if (rc == VAL_OK) {
+		out->type = VAL_INT;
+		out->v.i = *i;
+	}
+	return rc;
+}
+
+int val_convert(enum val_kind k, const char *s, size_t n, val_cell *out,
+		buf *text, const char **why)
+{
+	char date[VAL_DATE_MAX];
+	const char *id;
+	size_t len;
+	double d = 0;
+	int64_t i = 0;
+	int flag = 0, rc;
+
+	out->type = VAL_NULL;
+	if (n == 0)
+		return VAL_EMPTY;
+	switch (k) {
+	case VAL_KIND_ID:
+		rc = val_id(s, n, &id, &len);
+		if (rc == VAL_OK)
+			put_text(out, text, id, len);
+		return rc;
+	case VAL_KIND_DATE:
+		rc = val_date(s, n, date, &len, why);
+		if (rc == VAL_OK)
+			put_text(out, text, date, len);
+		return rc;
+	case VAL_KIND_DOUBLE:
+		return set_real(val_double(s, n, &d, why), &d, out);
+	case VAL_KIND_LAT:
+		return set_real(val_latitude(s, n, &d, why), &d, out);
+	case VAL_KIND_LON:
+		return set_real(val_longitude(s, n, &d, why), &d, out);
+	case VAL_KIND_COUNT:
+		return set_int(val_count(s, n, &i, why), &i, out);
+	case VAL_KIND_FLAG:
+		rc = val_flag(s, n, &flag, why);
+		i = flag;
+		return set_int(rc, &i, out);
+	default:
+		return convert_text(s, n, out, text, why);
+	}
 }

@@ -79,7 +79,7 @@ done 3<"$T/want.ndjson" 4<"$T/out.ndjson"
 t_eq "as many lines as expected" "$(wc -l <"$T/out.ndjson")" "$(wc -l <"$T/want.ndjson")"
 
 t_eq "the documents view gives the same documents in the plain shell" \
-	"$(sqlite3 "$T/d.db" "SELECT doc FROM documents ORDER BY drow")" \
+	"$(sqlite3 "$T/d.db" "SELECT doc FROM documents ORDER BY id")" \
 	"$(sed -n '2~2p' "$T/want.ndjson")"
 t_eq "a project without donations gives no document" \
 	"$(grep -c "$P3" "$T/out.ndjson")" 0

@@ -16,7 +16,7 @@ t_eq "dry run --json summary: documents" \
 	"$(sqlite3 :memory: "SELECT json_extract(readfile('$T/sum.json'), '\$.docs')")" \
 	"$(sqlite3 "$T/s.db" "SELECT count(*) FROM donations")"
 LC_ALL=C sort "$T/one.ndjson" >"$T/one.sorted"
-sqlite3 "$T/s.db" "SELECT doc FROM documents ORDER BY drow" >"$T/view.txt"
+sqlite3 "$T/s.db" "SELECT doc FROM documents ORDER BY id" >"$T/view.txt"
 
 t_eq "documents = distinct non-rejected donations (manifest)" \
 	"$(($(wc -l <"$T/one.ndjson") / 2))" \

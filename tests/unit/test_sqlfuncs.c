@@ -1,7 +1,7 @@
 /*
  * test_sqlfuncs.c - the custom SQL functions through SQL on an in-memory
- * database: results and their types, the reports a sink receives, and
- * list_or_value() as json_object() sees it.
+ * database: results and their types, and list_or_value() as json_object()
+ * sees it.
  */
 #include "buf.h"
 #include "check.h"
@@ -14,32 +14,6 @@
 #include <string.h>
 
 #define N_CASES(a) (sizeof(a) / sizeof((a)[0]))
-#define MAX_REPORTS 16
-
-/* What the sink received. */
-static struct report {
-	char column[64], value[128], reason[64];
-	size_t n;
-} reports[MAX_REPORTS];
-static int nreports;
-
-static void record(void *ctx, const char *column, const char *value,
-		   size_t n, const char *reason)
-{
-	struct report *r;
-
-	(*(int *)ctx)++;
-	if (nreports == MAX_REPORTS)
-		return;
-	r = &reports[nreports++];
-	snprintf(r->column, sizeof r->column, "%s", column);
-	snprintf(r->value, sizeof r->value, "%.*s", (int)n, value);
-	snprintf(r->reason, sizeof r->reason, "%s", reason);
-	r->n = n;
-}
-
-static int sink_calls;
-static const sqlfuncs_sink sink = { record, &sink_calls };
 
 /* The first column of the first row of sql as text ("NULL" for NULL,
  * "ERROR: ..." when it fails), in a static buffer. */
@@ -76,21 +50,14 @@ static void exec(sqlite3 *db, const char *sql)
 	sqlite3_free(msg);
 }
 
-static sqlite3 *open_db(const sqlfuncs_sink *s)
+static sqlite3 *open_db(void)
 {
 	sqlite3 *db = NULL;
 
 	if (sqlite3_open(":memory:", &db) != SQLITE_OK)
 		return NULL;
-	CHECK_INT(sqlfuncs_register(db, s), SQLITE_OK);
+	CHECK_INT(sqlfuncs_register(db), SQLITE_OK);
 	return db;
-}
-
-static void reset_reports(void)
-{
-	nreports = 0;
-	sink_calls = 0;
-	memset(reports, 0, sizeof reports);
 }
 
 static void test_scalars(sqlite3 *db)
@@ -165,65 +132,15 @@ static void test_hash_value(sqlite3 *db)
 	CHECK_STR(q(db, "SELECT dc_hash('{\"a\":1}')"), want);
 }
 
-static void test_reports(sqlite3 *db)
-{
-	static const struct {
-		const char *sql, *column, *value, *reason;
-	} cases[] = {
-		{ "iso_date('2011-02-30', 'date_posted')", "date_posted",
-		  "2011-02-30", "date does not exist" },
-		{ "iso_date('soon', 'date_expiration')", "date_expiration",
-		  "soon", "not a date" },
-		{ "dc_double('12.3.4', 'sales_tax')", "sales_tax", "12.3.4",
-		  "not a number" },
-		{ "dc_count('1.5', 'num_donors')", "num_donors", "1.5",
-		  "not an integer" },
-		{ "dc_flag('yes', 'school_kipp')", "school_kipp", "yes",
-		  "not t or f" },
-		{ "dc_lat('91', 'school_latitude')", "school_latitude", "91",
-		  "latitude out of range" },
-		{ "dc_lon('-181', 'school_longitude')", "school_longitude",
-		  "-181", "longitude out of range" },
-		{ "dc_text(x'436166e9', 'school_city')", "school_city",
-		  "Caf\xe9", "invalid UTF-8, replaced by U+FFFD" },
-	};
-	char sql[256];
-
-	for (size_t i = 0; i < N_CASES(cases); i++) {
-		reset_reports();
-		snprintf(sql, sizeof sql, "SELECT %s", cases[i].sql);
-		q(db, sql);
-		CHECK_INT(sink_calls, 1);
-		CHECK_STR(reports[0].column, cases[i].column);
-		CHECK_STR(reports[0].value, cases[i].value);
-		CHECK_INT(reports[0].n, strlen(cases[i].value));
-		CHECK_STR(reports[0].reason, cases[i].reason);
-	}
-
-	/* The repaired text is kept while reported. */
-	CHECK_STR(q(db, "SELECT dc_text(x'436166e9', 'c')"), "Caf\xef\xbf\xbd");
-
-	/* No reports for the 1-argument form, valid or missing values. */
-	reset_reports();
-	q(db, "SELECT iso_date('2011-02-30'), dc_double('x'), dc_count('x'),"
-	      " dc_flag('x'), dc_lat('x'), dc_lon('x'), dc_text(x'e9')");
-	q(db, "SELECT iso_date('2011-04-14', 'a'), dc_double('1', 'b'),"
-	      " dc_count('', 'c'), dc_flag(NULL, 'd'), dc_lat('0', 'e'),"
-	      " dc_lon('0', 'f'), dc_text('ok', 'g'), dc_id('\"\"', 'h'),"
-	      " dc_text('', 'i')");
-	CHECK_INT(sink_calls, 0);
-}
-
-/* Values bound as the loader binds them: text that may not be UTF-8. */
+/* Bound values: text with a length, which may not be UTF-8. */
 static void test_bound(sqlite3 *db)
 {
 	sqlite3_stmt *st;
 	static const char latin1[] = "Caf\xe9 au lait";
 
-	reset_reports();
-	CHECK_INT(sqlite3_prepare_v2(db, "SELECT dc_text(:v, 'item_name'),"
-				     " dc_id(:id), dc_double(:p, 'price')",
-				     -1, &st, NULL), SQLITE_OK);
+	CHECK_INT(sqlite3_prepare_v2(db, "SELECT dc_text(:v), dc_id(:id),"
+				     " dc_double(:p)", -1, &st, NULL),
+		  SQLITE_OK);
 	sqlite3_bind_text(st, 1, latin1, (int)strlen(latin1), SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, "\"7342bd\",x", 8, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, "12.50,13", 5, SQLITE_STATIC);
@@ -232,21 +149,7 @@ static void test_bound(sqlite3 *db)
 		  "Caf\xef\xbf\xbd au lait");
 	CHECK_STR((const char *)sqlite3_column_text(st, 1), "7342bd");
 	CHECK(sqlite3_column_double(st, 2) == 12.5);
-	CHECK_INT(sink_calls, 1);
-	CHECK_STR(reports[0].value, latin1);
 	sqlite3_finalize(st);
-}
-
-static void test_no_sink(void)
-{
-	sqlite3 *db = open_db(NULL);
-
-	reset_reports();
-	CHECK_STR(q(db, "SELECT dc_flag('x', 'school_kipp')"), "NULL");
-	CHECK_STR(q(db, "SELECT dc_text(x'e9', 'school_city')"), "\xef\xbf\xbd");
-	CHECK_STR(q(db, "SELECT dc_count('7', 'n')"), "7");
-	CHECK_INT(sink_calls, 0);
-	sqlite3_close(db);
 }
 
 static void test_list_or_value(sqlite3 *db)
@@ -389,8 +292,7 @@ static void test_list_groups(sqlite3 *db)
 		  "{\"id\":\"p3\",\"item\":null,\"qty\":null}");
 }
 
-/* New connections have the functions (without a sink); registering with
- * a sink afterwards replaces them. */
+/* New connections have the functions; registering again replaces them. */
 static void test_auto(void)
 {
 	sqlite3 *db = NULL;
@@ -399,19 +301,15 @@ static void test_auto(void)
 	sqlfuncs_auto_register();
 	CHECK_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
 	CHECK_STR(q(db, "SELECT dc_flag('t'), list_or_value(1)"), "1");
-	reset_reports();
-	CHECK_STR(q(db, "SELECT dc_flag('x', 'c')"), "NULL");
-	CHECK_INT(sink_calls, 0);
-	CHECK_INT(sqlfuncs_register(db, &sink), SQLITE_OK);
-	CHECK_STR(q(db, "SELECT dc_flag('x', 'c')"), "NULL");
-	CHECK_INT(sink_calls, 1);
+	CHECK_INT(sqlfuncs_register(db), SQLITE_OK);
+	CHECK_STR(q(db, "SELECT dc_count('23.0')"), "23");
 	sqlite3_close(db);
 	sqlite3_reset_auto_extension();
 }
 
 int main(void)
 {
-	sqlite3 *db = open_db(&sink);
+	sqlite3 *db = open_db();
 
 	if (!db) {
 		fprintf(stderr, "cannot open an in-memory database\n");
@@ -419,9 +317,7 @@ int main(void)
 	}
 	test_scalars(db);
 	test_hash_value(db);
-	test_reports(db);
 	test_bound(db);
-	test_no_sink();
 	test_list_or_value(db);
 	test_list_reals(db);
 	test_list_groups(db);

@@ -1,0 +1,40 @@
+/*
+ * rowjson.h - writing a staged row as members of a JSON object, by its
+ * columns' names and declared types, with the same bytes json_object()
+ * writes in SQL.
+ *
+ * Each column becomes "<prefix><name>":<value>; missing values (NULL) are
+ * left out; BOOLEAN columns become true or false; a LATITUDE REAL column
+ * and a LONGITUDE REAL column become one "<prefix>location":[lon,lat], at
+ * the latitude's place, when both are present.  The column fp (a row's
+ * fingerprint) is never written.  The staging schema is thereby the one
+ * definition of a document's fields.
+ */
+#ifndef DC_ROWJSON_H
+#define DC_ROWJSON_H
+
+#include "buf.h"
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+typedef struct rowjson {
+	int first, n;          /* the statement's columns first..first+n-1 */
+	int lon;               /* the LONGITUDE REAL column, or -1 */
+	unsigned char *kind;   /* per column */
+	buf keys;              /* "<prefix><name>": of each column */
+	size_t *key_off;
+} rowjson;
+
+/* Describe columns first..first+n-1 of st, leaving out the column named
+ * skip (NULL: none).  Free with rowjson_free(). */
+void rowjson_init(rowjson *rj, sqlite3_stmt *st, int first, int n,
+		  const char *prefix, const char *skip);
+
+/* Append the current row of st as members to out, each preceded by a
+ * comma when out does not end with '{'.  Returns the members written. */
+int rowjson_write(const rowjson *rj, sqlite3_stmt *st, buf *out);
+
+void rowjson_free(rowjson *rj);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * projdocs.c - building project_docs (see projdocs.h).
+ *
+ * Two statements walk the projects to build in rowid order: the project
+ * rows, written as project_* members by rowjson.c, and their resource
+ * groups (sql/resource_groups.sql, list_or_value() in SQL).  A merge of
+ * the two gives each project's part in one pass, with nothing materialized
+ * in between.  Rowid order reads the projects table front to back, and the
+ * resources table nearly so when a dump lists each project's resources
+ * together and in project order, as the DonorsChoose files do; random
+ * reads of rows are what a load of the full dump cannot afford.
+ */
+#include "projdocs.h"
+#include "buf.h"
+#include "dcstage.h"
+#include "rowjson.h"
+#include "stage.h"
+
+#include <string.h>
+
+typedef struct builder {
+	sqlite3 *db;
+	sqlite3_stmt *rows, *groups, *put;
+	rowjson fields;
+	int group_rc;          /* of the last step of groups */
+	buf doc;
+	char *err;
+} builder;
+
+static int fail(builder *b, const char *what)
+{
+	return dc_seterr(b->err, "cannot build the project documents: %s: %s",
+			 what, sqlite3_errmsg(b->db));
+}
+
+/* Move groups on to the first project >= rowid; 1 when it is rowid. */
+static int find_group(builder *b, sqlite3_int64 rowid)
+{
+	while (b->group_rc == SQLITE_ROW) {
+		sqlite3_int64 g = sqlite3_column_int64(b->groups, 0);
+
+		if (g >= rowid)
+			return g == rowid;
+		b->group_rc = sqlite3_step(b->groups);
+	}
+	return 0;
+}
+
+/* The current project's part into b->doc; 0 when it has no value. */
+static int build_part(builder *b)
+{
+	int members;
+
+	buf_reset(&b->doc);
+	buf_putc(&b->doc, '{');
+	members = rowjson_write(&b->fields, b->rows, &b->doc);
+	if (find_group(b, sqlite3_column_int64(b->rows, 0)) &&
+	    sqlite3_column_type(b->groups, 1) != SQLITE_NULL) {
+		const char *g = (const char *)sqlite3_column_text(b->groups, 1);
+		size_t gn = (size_t)sqlite3_column_bytes(b->groups, 1);
+
+		if (members)
+			buf_putc(&b->doc, ',');
+		buf_append(&b->doc, g + 1, gn - 2); /* its members */
+		members++;
+	}
+	buf_putc(&b->doc, '}');
+	return members;
+}
+
+static int put_part(builder *b, const unsigned char *id, int n, int has_doc)
+{
+	int rc;
+
+	sqlite3_bind_text(b->put, 1, (const char *)id, n, SQLITE_STATIC);
+	if (has_doc)
+		sqlite3_bind_text(b->put, 2, b->doc.data, (int)b->doc.len,
+				  SQLITE_STATIC);
+	else
+		sqlite3_bind_null(b->put, 2);
+	sqlite3_bind_int64(b->put, 3, has_doc ? (sqlite3_int64)dc_hash64(
+		b->doc.data, b->doc.len, 0) : 0);
+	rc = sqlite3_step(b->put);
+	sqlite3_reset(b->put);
+	return rc == SQLITE_DONE ? 0 : fail(b, "insert");
+}
+
+static int merge(builder *b)
+{
+	int rc;
+
+	b->group_rc = sqlite3_step(b->groups);
+	while ((rc = sqlite3_step(b->rows)) == SQLITE_ROW) {
+		const unsigned char *id = sqlite3_column_text(b->rows, 1);
+		int n = sqlite3_column_bytes(b->rows, 1);
+
+		if (put_part(b, id, n, build_part(b) > 0) != 0)
+			return -1;
+	}
+	if (rc != SQLITE_DONE)
+		return fail(b, "projects");
+	if (b->group_rc != SQLITE_ROW && b->group_rc != SQLITE_DONE)
+		return fail(b, "resources");
+	return 0;
+}
+
+static int prepare(builder *b, int all)
+{
+	b->rows = stage_prepare(b->db,
+		"SELECT p.rowid, p.* FROM projects p WHERE ?1 OR p.projectid "
+		"IN (SELECT projectid FROM temp.project_todo) ORDER BY p.rowid",
+		b->err);
+	b->groups = stage_prepare_file(b->db, "resource_groups.sql", b->err);
+	b->put = stage_prepare(b->db, "INSERT INTO project_docs(projectid, "
+			       "doc, fp) VALUES (?1, ?2, ?3)", b->err);
+	if (!b->rows || !b->groups || !b->put)
+		return -1;
+	sqlite3_bind_int(b->rows, 1, all);
+	sqlite3_bind_int(b->groups, 1, all);
+	rowjson_init(&b->fields, b->rows, 1, sqlite3_column_count(b->rows) - 1,
+		     "project_", "projectid");
+	return 0;
+}
+
+int projdocs_build(sqlite3 *db, enum projdocs_which which, char *err)
+{
+	builder b = { .db = db, .err = err };
+	int rc;
+
+	if (stage_exec(db, "CREATE TEMP TABLE project_todo(projectid TEXT "
+		       "PRIMARY KEY) WITHOUT ROWID", err) != 0)
+		return -1;
+	rc = which == PROJDOCS_ALL ? 0 : stage_exec(db,
+		"INSERT INTO temp.project_todo SELECT projectid "
+		"FROM stale_projects; DELETE FROM stale_projects; "
+		"DELETE FROM project_docs WHERE projectid IN "
+		"(SELECT projectid FROM temp.project_todo)", err);
+	if (rc == 0 && (rc = prepare(&b, which == PROJDOCS_ALL)) == 0)
+		rc = merge(&b);
+	sqlite3_finalize(b.rows);
+	sqlite3_finalize(b.groups);
+	sqlite3_finalize(b.put);
+	rowjson_free(&b.fields);
+	buf_free(&b.doc);
+	if (stage_exec(db, "DROP TABLE temp.project_todo", rc ? NULL : err))
+		rc = -1;
+	return rc;
+}
