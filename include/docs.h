@@ -6,7 +6,8 @@
  * A shard is a range of donation ids, walked in id order through the index
  * donations_key: the export state (table sent, keyed by id) is then written
  * at one growing end per shard, and finding what changed since a target's
- * last export merges the index with that state without reading a row.
+ * last export merges the index with that state without reading a row
+ * (docs.c).
  * Each reader thread opens its own read-only connection on the staging
  * file and walks its range.
  */
@@ -48,14 +49,14 @@ typedef struct docs_doc {
 
 typedef struct docs_cursor docs_cursor;
 
-/* The documents of range r: all of them when target is 0, else those
- * target still needs (pending_index).  Own connection.  NULL + err. */
+/* The documents of range r: all of them when target is 0, else what
+ * target still needs: the documents to index (pending_index) and, as
+ * documents without doc, those to delete (pending_delete), in id order.
+ * since is the data version the target was last in sync with, or -1 when
+ * it never was; only the parts of projects changed after it
+ * (project_docs.gen) are compared.  Own connection.  NULL + err. */
 docs_cursor *docs_open(const char *db_path, docs_range r, int64_t target,
-		       char *err);
-
-/* The documents target must delete (pending_delete).  NULL + err. */
-docs_cursor *docs_open_deletes(const char *db_path, int64_t target,
-			       char *err);
+		       int64_t since, char *err);
 
 /* The next document: 1 (fields valid until the next call), 0 at the end,
  * -1 on error (docs_errmsg). */

@@ -1,12 +1,18 @@
 /*
  * projdocs.h - the part of the documents that all donations of a project
  * share: its project_* fields and its resource groups, built once per
- * project into the table project_docs (projectid, doc, fp), which the
- * exporter appends to each donation's own fields.
+ * project into the table project_docs (projectid, doc, fp, gen; see
+ * sql/schema.sql), which the exporter appends to each donation's own
+ * fields.
  *
  * doc is a JSON object, or NULL when the project has no value at all; fp
  * is dc_hash64 of doc (0 for NULL), so that a rerun can tell which
- * documents changed by comparing it with what a target acknowledged.
+ * documents changed by comparing it with what a target acknowledged.  A
+ * project whose part comes out the same keeps its row and its gen, the
+ * data version at which the part last changed; a project gone from the
+ * data keeps a row with neither doc nor fp.  A rerun for a target synced
+ * at version V thereby looks only at the donations of projects with a gen
+ * above V.
  */
 #ifndef DC_PROJDOCS_H
 #define DC_PROJDOCS_H

@@ -52,4 +52,8 @@ int stage_drop_views(sqlite3 *db, char *err);
 int stage_meta_get(sqlite3 *db, const char *key, char *out, size_t n);
 int stage_meta_set(sqlite3 *db, const char *key, const char *value, char *err);
 
+/* The staged data's version (meta data_version): moves on with every load
+ * and every edit in the shell.  -1 with err on error. */
+int64_t stage_data_version(sqlite3 *db, char *err);
+
 #endif

@@ -32,9 +32,6 @@ enum target_outcome { TARGET_COMPLETE, TARGET_PARTIAL, TARGET_FAILED };
 int target_finish(sqlite3 *db, const target *t, int64_t version,
 		  enum target_outcome outcome, char *err);
 
-/* The staged data's version: moves on with every load and every edit. */
-int64_t target_data_version(sqlite3 *db, char *err);
-
 /* Rebuild the shared project part of the documents of projects edited in
  * the shell (stale_projects).  0 or -1 (err). */
 int target_refresh_projects(sqlite3 *db, char *err);

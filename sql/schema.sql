@@ -68,4 +68,27 @@ CREATE TABLE IF NOT EXISTS refusals(
   PRIMARY KEY (target, id)
 ) WITHOUT ROWID;
 
+-- The part of the documents shared by a project's donations, built by
+-- src/projdocs.c after each load and after edits in the shell, and kept
+-- from one snapshot to the next: gen is the data version (meta) at which
+-- a project's part last changed, so that a target synced at version V
+-- need compare only the donations of projects whose gen is above V.  A
+-- project gone from the data leaves a row with no doc and no fp (its
+-- donations are orphans now) for as long as a target synced before it
+-- went needs to see the change.  A rowid table: the documents are large,
+-- and a WITHOUT ROWID table keyed by random ids would leave its pages half
+-- full.  Its index holds fp and gen, so that finding what changed reads
+-- no document.
+CREATE TABLE IF NOT EXISTS project_docs(
+  projectid TEXT NOT NULL,
+  doc TEXT,                       -- NULL: the project has no value, or is gone
+  fp INTEGER,                     -- dc_hash64 of doc, 0 for no value; NULL: gone
+  gen INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS project_docs_key ON project_docs(projectid, fp, gen);
+
+-- Projects whose part must be built again after an edit in the shell
+-- (filled by the triggers of views.sql, emptied by projdocs.c).
+CREATE TABLE IF NOT EXISTS stale_projects(projectid TEXT PRIMARY KEY) WITHOUT ROWID;
+
 INSERT OR IGNORE INTO meta(key, value) VALUES ('data_version', 0);

@@ -22,21 +22,5 @@ CREATE INDEX resources_key ON resources(resourceid);
 -- file (rowid) order.
 CREATE INDEX resources_project ON resources(projectid);
 
--- The part of the documents shared by a project's donations, built by
--- src/projdocs.c, and the projects whose part must be built again after
--- an edit in the shell (filled by the triggers of views.sql).
-DROP TABLE IF EXISTS project_docs;
--- A rowid table filled in projectid order: the documents are large, and
--- a WITHOUT ROWID table keyed by random ids would leave its pages half full.
--- Its index holds fp too, so that finding what changed (views.sql) reads
--- no document.
-CREATE TABLE project_docs(
-  projectid TEXT NOT NULL,
-  doc TEXT,
-  fp INTEGER NOT NULL
-);
-CREATE INDEX project_docs_key ON project_docs(projectid, fp);
-DROP TABLE IF EXISTS stale_projects;
-CREATE TABLE stale_projects(projectid TEXT PRIMARY KEY) WITHOUT ROWID;
 -- A new snapshot: every target must compare its documents again.
 UPDATE meta SET value = value + 1 WHERE key = 'data_version';

@@ -11,6 +11,7 @@
 #include "csv.h"
 #include "dcstage.h"
 #include "gzin.h"
+#include "idset.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -22,12 +23,6 @@
 #define NBATCHES 4
 #define MAX_RECORD (1u << 20)
 
-/* A set of 64-bit hashes of project ids (open addressing, 0 = empty). */
-typedef struct idset {
-	uint64_t *slot;
-	size_t cap, n;
-} idset;
-
 struct batch_reader {
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -38,51 +33,9 @@ struct batch_reader {
 	char err[DC_ERR_MAX];         /* why reading failed */
 	const dumpfiles *files;
 	const batch_table *tables;
-	idset projects;               /* the reader thread's own */
+	idset projects;               /* hashes of the project ids read */
 	batch slots[NBATCHES];
 };
-
-/* ---- the project id set ---- */
-
-static void idset_add(idset *s, uint64_t h);
-
-static void idset_grow(idset *s)
-{
-	idset bigger = { NULL, s->cap ? s->cap * 2 : 1u << 16, 0 };
-
-	bigger.slot = dc_calloc(bigger.cap, sizeof *bigger.slot);
-	for (size_t i = 0; i < s->cap; i++)
-		if (s->slot[i])
-			idset_add(&bigger, s->slot[i]);
-	free(s->slot);
-	*s = bigger;
-}
-
-static void idset_add(idset *s, uint64_t h)
-{
-	size_t i;
-
-	h |= 1; /* never 0, the empty mark */
-	if (2 * (s->n + 1) > s->cap)
-		idset_grow(s);
-	for (i = h & (s->cap - 1); s->slot[i]; i = (i + 1) & (s->cap - 1))
-		if (s->slot[i] == h)
-			return;
-	s->slot[i] = h;
-	s->n++;
-}
-
-static int idset_has(const idset *s, uint64_t h)
-{
-	h |= 1;
-	if (!s->cap)
-		return 0;
-	for (size_t i = h & (s->cap - 1); s->slot[i];
-	     i = (i + 1) & (s->cap - 1))
-		if (s->slot[i] == h)
-			return 1;
-	return 0;
-}
 
 /* ---- filling a batch ---- */
 
@@ -198,15 +151,16 @@ static void add_row(batch_reader *q, const batch_table *t, batch *b,
 		check_project(q, t, b, x, r);
 }
 
-/* One record into b: skipped (a header), rejected, or a row. */
+/* One record into b: skipped (a header, as the part's first record),
+ * rejected, or a row. */
 static void add_record(batch_reader *q, const batch_table *t, batch *b,
-		       const csv_record *r)
+		       const csv_record *r, int first)
 {
 	char why[128];
 	const char *id;
 	size_t idlen;
 
-	if (r->line == 1 && r->nfields > 0 && !r->error && is_header(t, r))
+	if (first && r->nfields > 0 && !r->error && is_header(t, r))
 		return;
 	if (r->error) {
 		add_reject(b, r, "malformed", r->error);
@@ -262,14 +216,25 @@ static void push_full(batch_reader *q, batch *b, uint64_t gz, uint64_t csv)
 
 /* ---- the reader thread ---- */
 
+/* The CSV reader's input: a part's inflated bytes, counted. */
+typedef struct part_input {
+	gzin *g;
+	uint64_t *csv;         /* inflated bytes of all parts so far */
+} part_input;
+
 static ptrdiff_t read_gz(void *ctx, char *dst, size_t n)
 {
-	return gzin_read(ctx, dst, n);
+	part_input *in = ctx;
+	ptrdiff_t got = gzin_read(in->g, dst, n);
+
+	if (got > 0)
+		*in->csv += (uint64_t)got;
+	return got;
 }
 
 static const char *gz_errmsg(void *ctx)
 {
-	return gzin_errmsg(ctx);
+	return gzin_errmsg(((part_input *)ctx)->g);
 }
 
 /* Read one part into batches; 0, or -1 with q->err set (or cancelled). */
@@ -279,18 +244,19 @@ static int read_part(batch_reader *q, int file, uint64_t *gz_done,
 	const dumpfile *f = &q->files->files[file];
 	const batch_table *t = &q->tables[f->table];
 	gzin *g = gzin_open(f->path, q->err);
+	part_input in = { g, csv };
 	csv_reader *r;
 	csv_record rec;
 	batch *b;
-	int rc = 0;
+	int rc = 0, first = 1;
 
 	if (!g)
 		return -1;
-	r = csv_open(read_gz, gz_errmsg, g, f->name, MAX_RECORD);
+	r = csv_open(read_gz, gz_errmsg, &in, f->name, MAX_RECORD);
 	b = take_free(q, file);
 	while (b && (rc = csv_next_record(r, &rec)) == 1) {
-		add_record(q, t, b, &rec);
-		*csv += rec.raw_len + 1;
+		add_record(q, t, b, &rec, first);
+		first = 0;
 		if (batch_full(b)) {
 			push_full(q, b, *gz_done + gzin_bytes_in(g), *csv);
 			b = take_free(q, file);
@@ -330,7 +296,7 @@ static void reader_free(batch_reader *q)
 		free(q->slots[i].recs);
 		free(q->slots[i].problems);
 	}
-	free(q->projects.slot);
+	idset_free(&q->projects);
 	pthread_cond_destroy(&q->cond);
 	pthread_mutex_destroy(&q->lock);
 	free(q);

@@ -38,6 +38,7 @@ typedef struct shared {
 	const export_options *o;
 	const char *index;        /* the concrete index written to */
 	int64_t target;           /* targets.id; 0 for a dry run */
+	int64_t since;            /* the data version it was in sync with, or -1 */
 	FILE *out;                /* dry run */
 	pthread_mutex_t lock;     /* guards out */
 	pthread_mutex_t state_lock; /* one export state writer at a time */
@@ -459,11 +460,7 @@ static void *worker_main(void *arg)
 
 	w->failed = (sh->target && open_state(w) != 0) ||
 		export_cursor(w, docs_open(o->db_path, w->range, sh->target,
-					   w->err)) != 0;
-	/* Deletions are few: the first thread sends them all. */
-	if (!w->failed && sh->target && w->no == 0 && o->shard_k == 0)
-		w->failed = export_cursor(w, docs_open_deletes(
-			o->db_path, sh->target, w->err)) != 0;
+					   sh->since, w->err)) != 0;
 	if (w->failed)
 		atomic_store(&sh->stop, 1);
 	atomic_fetch_sub(&sh->running, 1);
@@ -629,13 +626,14 @@ static int to_cluster(shared *sh, worker *w, uint64_t ndocs,
 	db = stage_open(o->db_path, STAGE_READWRITE, err);
 	if (!db || stage_exec(db, "PRAGMA journal_mode=WAL", err) != 0 ||
 	    target_refresh_projects(db, err) != 0 ||
-	    (version = target_data_version(db, err)) < 0 ||
+	    (version = stage_data_version(db, err)) < 0 ||
 	    esindex_prepare(c, name, &ix, err) != 0 ||
 	    choose_target(o, db, &ix, &t, s, err) != 0)
 		goto out;
 	snprintf(s->index, sizeof s->index, "%s", ix.name);
 	sh->index = ix.name;
 	sh->target = t.id;
+	sh->since = t.synced ? t.synced_version : -1;
 	s->up_to_date = !s->full && t.synced && t.synced_version == version;
 	if (s->up_to_date) {
 		rc = 0;

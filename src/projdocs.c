@@ -20,9 +20,10 @@
 
 typedef struct builder {
 	sqlite3 *db;
-	sqlite3_stmt *rows, *groups, *put;
+	sqlite3_stmt *rows, *groups, *find, *update, *insert;
 	rowjson fields;
 	int group_rc;          /* of the last step of groups */
+	int64_t gen;           /* the data version being built */
 	buf doc;
 	char *err;
 } builder;
@@ -68,21 +69,43 @@ static int build_part(builder *b)
 	return members;
 }
 
+/* Write the part just built for project id, unless its stored row holds
+ * the same part already: that row then keeps the generation its part
+ * changed at, which is what lets a rerun skip the project's donations. */
 static int put_part(builder *b, const unsigned char *id, int n, int has_doc)
 {
+	sqlite3_int64 fp = has_doc ? (sqlite3_int64)dc_hash64(
+		b->doc.data, b->doc.len, 0) : 0;
+	sqlite3_stmt *w;
 	int rc;
 
-	sqlite3_bind_text(b->put, 1, (const char *)id, n, SQLITE_STATIC);
+	sqlite3_bind_text(b->find, 1, (const char *)id, n, SQLITE_STATIC);
+	rc = sqlite3_step(b->find);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sqlite3_reset(b->find);
+		return fail(b, "lookup");
+	}
+	if (rc == SQLITE_ROW && sqlite3_column_type(b->find, 1) != SQLITE_NULL &&
+	    sqlite3_column_int64(b->find, 1) == fp) {
+		sqlite3_reset(b->find);
+		return 0;
+	}
+	w = rc == SQLITE_ROW ? b->update : b->insert;
+	if (rc == SQLITE_ROW)
+		sqlite3_bind_int64(w, 1, sqlite3_column_int64(b->find, 0));
+	else
+		sqlite3_bind_text(w, 1, (const char *)id, n, SQLITE_STATIC);
+	sqlite3_reset(b->find);
 	if (has_doc)
-		sqlite3_bind_text(b->put, 2, b->doc.data, (int)b->doc.len,
+		sqlite3_bind_text(w, 2, b->doc.data, (int)b->doc.len,
 				  SQLITE_STATIC);
 	else
-		sqlite3_bind_null(b->put, 2);
-	sqlite3_bind_int64(b->put, 3, has_doc ? (sqlite3_int64)dc_hash64(
-		b->doc.data, b->doc.len, 0) : 0);
-	rc = sqlite3_step(b->put);
-	sqlite3_reset(b->put);
-	return rc == SQLITE_DONE ? 0 : fail(b, "insert");
+		sqlite3_bind_null(w, 2);
+	sqlite3_bind_int64(w, 3, fp);
+	sqlite3_bind_int64(w, 4, b->gen);
+	rc = sqlite3_step(w);
+	sqlite3_reset(w);
+	return rc == SQLITE_DONE ? 0 : fail(b, "write");
 }
 
 static int merge(builder *b)
@@ -111,9 +134,13 @@ static int prepare(builder *b, int all)
 		"IN (SELECT projectid FROM temp.project_todo) ORDER BY p.rowid",
 		b->err);
 	b->groups = stage_prepare_file(b->db, "resource_groups.sql", b->err);
-	b->put = stage_prepare(b->db, "INSERT INTO project_docs(projectid, "
-			       "doc, fp) VALUES (?1, ?2, ?3)", b->err);
-	if (!b->rows || !b->groups || !b->put)
+	b->find = stage_prepare(b->db, "SELECT rowid, fp FROM project_docs "
+		"INDEXED BY project_docs_key WHERE projectid = ?1", b->err);
+	b->update = stage_prepare(b->db, "UPDATE project_docs SET doc = ?2, "
+		"fp = ?3, gen = ?4 WHERE rowid = ?1", b->err);
+	b->insert = stage_prepare(b->db, "INSERT INTO project_docs(projectid, "
+		"doc, fp, gen) VALUES (?1, ?2, ?3, ?4)", b->err);
+	if (!b->rows || !b->groups || !b->find || !b->update || !b->insert)
 		return -1;
 	sqlite3_bind_int(b->rows, 1, all);
 	sqlite3_bind_int(b->groups, 1, all);
@@ -122,26 +149,63 @@ static int prepare(builder *b, int all)
 	return 0;
 }
 
+/* The projects of the rows just built for, as temp.project_todo says
+ * (all of them: ?1), that are gone: their row stays, without a part, at
+ * generation ?2.  After a load, gone projects no target synced before
+ * they went still has to hear about are dropped. */
+static const char sweep_sql[] =
+	"UPDATE project_docs SET doc = NULL, fp = NULL, gen = ?2 "
+	"WHERE fp IS NOT NULL AND (?1 OR projectid IN "
+	"(SELECT projectid FROM temp.project_todo)) AND NOT EXISTS "
+	"(SELECT 1 FROM projects p WHERE p.projectid = project_docs.projectid)";
+static const char prune_sql[] =
+	"DELETE FROM project_docs WHERE fp IS NULL AND NOT EXISTS "
+	"(SELECT 1 FROM targets t WHERE t.synced_version < project_docs.gen)";
+
+static int sweep(builder *b, int all)
+{
+	sqlite3_stmt *st = stage_prepare(b->db, sweep_sql, b->err);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, all);
+	sqlite3_bind_int64(st, 2, b->gen);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(b, "gone projects");
+	return all ? stage_exec(b->db, prune_sql, b->err) : 0;
+}
+
+static void free_builder(builder *b)
+{
+	sqlite3_finalize(b->rows);
+	sqlite3_finalize(b->groups);
+	sqlite3_finalize(b->find);
+	sqlite3_finalize(b->update);
+	sqlite3_finalize(b->insert);
+	rowjson_free(&b->fields);
+	buf_free(&b->doc);
+}
+
 int projdocs_build(sqlite3 *db, enum projdocs_which which, char *err)
 {
 	builder b = { .db = db, .err = err };
+	int all = which == PROJDOCS_ALL;
 	int rc;
 
-	if (stage_exec(db, "CREATE TEMP TABLE project_todo(projectid TEXT "
+	if ((b.gen = stage_data_version(db, err)) < 0 ||
+	    stage_exec(db, "CREATE TEMP TABLE project_todo(projectid TEXT "
 		       "PRIMARY KEY) WITHOUT ROWID", err) != 0)
 		return -1;
-	rc = which == PROJDOCS_ALL ? 0 : stage_exec(db,
-		"INSERT INTO temp.project_todo SELECT projectid "
-		"FROM stale_projects; DELETE FROM stale_projects; "
-		"DELETE FROM project_docs WHERE projectid IN "
-		"(SELECT projectid FROM temp.project_todo)", err);
-	if (rc == 0 && (rc = prepare(&b, which == PROJDOCS_ALL)) == 0)
-		rc = merge(&b);
-	sqlite3_finalize(b.rows);
-	sqlite3_finalize(b.groups);
-	sqlite3_finalize(b.put);
-	rowjson_free(&b.fields);
-	buf_free(&b.doc);
+	rc = stage_exec(db, all ? "DELETE FROM stale_projects"
+		: "INSERT INTO temp.project_todo SELECT projectid "
+		  "FROM stale_projects; DELETE FROM stale_projects", err);
+	if (rc == 0 && (rc = prepare(&b, all)) == 0 &&
+	    (rc = merge(&b)) == 0)
+		rc = sweep(&b, all);
+	free_builder(&b);
 	if (stage_exec(db, "DROP TABLE temp.project_todo", rc ? NULL : err))
 		rc = -1;
 	return rc;

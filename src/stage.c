@@ -49,7 +49,7 @@ sqlite3 *stage_open(const char *path, enum stage_mode mode, char *err)
 	/* Readers walk their shard in order and need little cache; with
 	 * several of them, memory stays bounded. */
 	if (stage_exec(db, mode == STAGE_READONLY
-		       ? "PRAGMA cache_size=-16384; PRAGMA temp_store=FILE;"
+		       ? "PRAGMA cache_size=-2048; PRAGMA temp_store=FILE;"
 		       : "PRAGMA cache_size=-65536; PRAGMA temp_store=FILE;",
 		       err) != 0 ||
 	    (mode == STAGE_READWRITE &&
@@ -233,4 +233,10 @@ int stage_meta_set(sqlite3 *db, const char *key, const char *value, char *err)
 		: db_error(db, err, "cannot write meta");
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int64_t stage_data_version(sqlite3 *db, char *err)
+{
+	return stage_query_int(db, "SELECT value FROM meta "
+			       "WHERE key = 'data_version'", err);
 }

@@ -92,12 +92,6 @@ int target_finish(sqlite3 *db, const target *t, int64_t version,
 		t->id, names[outcome], version, err);
 }
 
-int64_t target_data_version(sqlite3 *db, char *err)
-{
-	return stage_query_int(db, "SELECT value FROM meta "
-			       "WHERE key = 'data_version'", err);
-}
-
 int target_refresh_projects(sqlite3 *db, char *err)
 {
 	if (stage_query_int(db, "SELECT count(*) FROM stale_projects", err) <= 0)

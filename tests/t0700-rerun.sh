@@ -20,6 +20,11 @@ in_sync() { # DB: "same" when the server holds exactly DB's documents
 	curl -s "$ES_URL/donorschoose/_esserver/dump" >"$T/got.ndjson"
 	cmp -s "$T/got.ndjson" "$T/want.ndjson" && echo same
 }
+without_project() { # FROM TO PROJECTID: dump FROM without that project
+	mkdir "$2"
+	cp -p "$1"/opendata_donations*.gz "$1"/opendata_resources*.gz "$2"
+	gzip -dc "$1"/opendata_projects000.gz | grep -v "^$3," | gzip >"$2/opendata_projects000.gz"
+}
 export_json() { # DB OUT [OPTIONS]
 	db=$1 out=$2; shift 2
 	"$DCSTAGE" export --db "$db" --url "$ES_URL" --json "$@" >"$out" 2>"$out.err"
@@ -85,15 +90,62 @@ t_eq "hand DELETE of a donation: one deletion" \
 	"$(js "$T/x6.json" '$.docs') $(js "$T/x6.json" '$.deletes')" "0 1"
 t_eq "after hand edits: in sync" "$(in_sync "$T/s.db")" same
 
+# A project deleted by hand: its donations are sent again, as orphans.
+p3=$(q "$T/s.db" "SELECT projectid FROM donations WHERE projectid <> '$p' GROUP BY projectid HAVING count(*) > 1 LIMIT 1")
+n3=$(q "$T/s.db" "SELECT count(*) FROM donations WHERE projectid = '$p3'")
+q "$T/s.db" "DELETE FROM projects WHERE projectid = '$p3'"
+export_json "$T/s.db" "$T/x6a.json"
+t_eq "hand DELETE of a project: its donations, and only those" \
+	"$(js "$T/x6a.json" '$.docs')" "$n3"
+t_eq "hand DELETE of a project: in sync" "$(in_sync "$T/s.db")" same
+
 # One --shard slice is recorded as partial: the next export still looks
-# at every document.
+# at every document.  A slice deletes what its own range lost.
 q "$T/s.db" "UPDATE donations SET donor_city = 'Edited again' WHERE rowid = (SELECT max(rowid) FROM donations)"
-"$DCSTAGE" export --db "$T/s.db" --url "$ES_URL" --shard 1/2 --quiet >/dev/null 2>&1
+q "$T/s.db" "DELETE FROM donations WHERE donationid IN ((SELECT min(donationid) FROM donations), (SELECT max(donationid) FROM donations))"
+export_json "$T/s.db" "$T/x6s.json" --shard 1/2
 t_eq "--shard 1/2: recorded as partial" \
 	"$(q "$T/s.db" "SELECT last_status FROM target_status")" partial
+t_eq "--shard 1/2: the one deletion of its range" "$(js "$T/x6s.json" '$.deletes')" 1
 export_json "$T/s.db" "$T/x6b.json"
 t_eq "after a slice: the next export sends what the slice left" \
-	"$(js "$T/x6b.json" '$.docs') $(js "$T/x6b.json" '$.up_to_date')" "1 0"
+	"$(js "$T/x6b.json" '$.docs') $(js "$T/x6b.json" '$.deletes') $(js "$T/x6b.json" '$.up_to_date')" "1 1 0"
+t_eq "after a slice: in sync" "$(in_sync "$T/s.db")" same
+
+# The next dump without a project.  Only the projects whose part differs
+# from the exported one get a newer generation (p and p3, edited by hand,
+# are back as they were; p4 is gone), and the export sends what the
+# views say is pending, compared there project by project.
+p4=$(q "$T/s.db" "SELECT projectid FROM donations WHERE projectid NOT IN ('$p', '$p3') GROUP BY projectid HAVING count(*) > 1 LIMIT 1")
+without_project "$T/m1" "$T/m2" "$p4"
+"$DCSTAGE" load --db "$T/s.db" --quiet "$T/m2" >/dev/null 2>&1
+newer() { # DB: the projects changed since the target was last in sync
+	q "$1" "SELECT group_concat(projectid, ' ') FROM (SELECT projectid FROM project_docs
+		WHERE gen > (SELECT synced_version FROM targets WHERE index_name = 'donorschoose')
+		ORDER BY projectid)"
+}
+t_eq "next dump: only the changed projects are newer" "$(newer "$T/s.db")" \
+	"$(printf '%s\n' "$p" "$p3" "$p4" | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')"
+t_eq "next dump: a gone project leaves a row without a part" \
+	"$(q "$T/s.db" "SELECT count(*) FROM project_docs WHERE projectid = '$p4' AND doc IS NULL AND fp IS NULL")" 1
+pending=$(q "$T/s.db" "SELECT to_index || ' ' || to_delete FROM target_status")
+export_json "$T/s.db" "$T/x8.json"
+t_eq "next dump: sends what the views say is pending" \
+	"$(js "$T/x8.json" '$.docs') $(js "$T/x8.json" '$.deletes')" "$pending"
+t_eq "next dump: in sync" "$(in_sync "$T/s.db")" same
+t_eq "next dump: the gone project's donations are orphans" \
+	"$(curl -s "$ES_URL/donorschoose/_doc/$(q "$T/s.db" "SELECT donationid FROM donations WHERE projectid = '$p4' LIMIT 1")" | grep -c '"project_')" 0
+
+# A row without a part is dropped once every target has seen it go.
+p5=$(q "$T/s.db" "SELECT projectid FROM donations WHERE projectid NOT IN ('$p', '$p3', '$p4') GROUP BY projectid LIMIT 1")
+without_project "$T/m2" "$T/m3" "$p5"
+"$DCSTAGE" load --db "$T/s.db" --quiet "$T/m3" >/dev/null 2>&1
+t_eq "gone projects: only the one no target has seen go is kept" \
+	"$(q "$T/s.db" "SELECT group_concat(projectid) FROM project_docs WHERE fp IS NULL")" "$p5"
+export_json "$T/s.db" "$T/x9.json"
+t_eq "gone projects: its donations sent" "$(js "$T/x9.json" '$.docs')" \
+	"$(q "$T/s.db" "SELECT count(*) FROM donations WHERE projectid = '$p5'")"
+t_eq "gone projects: in sync" "$(in_sync "$T/s.db")" same
 
 # A dropped index gets a full export by itself.
 curl -s -XDELETE "$ES_URL/donorschoose" >/dev/null

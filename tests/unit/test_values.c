@@ -1,11 +1,17 @@
 /*
  * test_values.c - value parsing: dates, numbers, counts, flags,
- * coordinates, ids, and UTF-8 checking and repair.
+ * coordinates, ids, and UTF-8 checking and repair; the kinds of the
+ * declared column types (val_kind_of_type), against sql/staging.sql too,
+ * and val_convert() for each kind: the cell's type and value, text
+ * appended to the caller's buffer, empty and bad fields, repaired text.
  */
 #include "buf.h"
 #include "check.h"
+#include "embed.h"
 #include "values.h"
 
+#include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -396,6 +402,310 @@ static void test_utf8_long(void)
 	buf_free(&b);
 }
 
+static void test_kind_of_type(void)
+{
+	static const struct {
+		const char *type;
+		int want;
+	} cases[] = {
+		{ "TEXT", VAL_KIND_TEXT },
+		{ "ID TEXT", VAL_KIND_ID },
+		{ "DATE TEXT", VAL_KIND_DATE },
+		{ "REAL", VAL_KIND_DOUBLE },
+		{ "INTEGER", VAL_KIND_COUNT },
+		{ "BOOLEAN", VAL_KIND_FLAG },
+		{ "LATITUDE REAL", VAL_KIND_LAT },
+		{ "LONGITUDE REAL", VAL_KIND_LON },
+		/* case does not matter */
+		{ "text", VAL_KIND_TEXT },
+		{ "Id Text", VAL_KIND_ID },
+		{ "date text", VAL_KIND_DATE },
+		{ "real", VAL_KIND_DOUBLE },
+		{ "Integer", VAL_KIND_COUNT },
+		{ "boolean", VAL_KIND_FLAG },
+		{ "latitude REAL", VAL_KIND_LAT },
+		{ "LONGITUDE real", VAL_KIND_LON },
+		/* anything else is not a kind: the whole text must match */
+		{ "", -1 },
+		{ "VARCHAR", -1 },
+		{ "INT", -1 },
+		{ "BLOB", -1 },
+		{ "TEXT ", -1 },
+		{ " TEXT", -1 },
+		{ "ID  TEXT", -1 },
+		{ "ID", -1 },
+		{ "DATE", -1 },
+		{ "LATITUDE", -1 },
+		{ "REAL LATITUDE", -1 },
+		{ "TEXTS", -1 },
+	};
+
+	for (size_t i = 0; i < N_CASES(cases); i++) {
+		int got = val_kind_of_type(cases[i].type);
+
+		CHECK_INT(got, cases[i].want);
+		if (got != cases[i].want)
+			fprintf(stderr, "  type: '%s'\n", cases[i].type);
+	}
+	CHECK_INT(val_kind_of_type(NULL), -1);
+}
+
+/* Every column of the staging tables has a type the loader converts. */
+static void test_staging_types(void)
+{
+	static const struct {
+		const char *table, *column;
+		int kind;
+	} samples[] = {
+		{ "new_projects", "projectid", VAL_KIND_ID },
+		{ "new_projects", "school_latitude", VAL_KIND_LAT },
+		{ "new_projects", "school_longitude", VAL_KIND_LON },
+		{ "new_projects", "school_charter", VAL_KIND_FLAG },
+		{ "new_projects", "students_reached", VAL_KIND_COUNT },
+		{ "new_projects", "date_posted", VAL_KIND_DATE },
+		{ "new_projects", "school_city", VAL_KIND_TEXT },
+		{ "new_donations", "donation_total", VAL_KIND_DOUBLE },
+		{ "new_resources", "item_quantity", VAL_KIND_COUNT },
+	};
+	static const char *const tables[] = {
+		"new_projects", "new_donations", "new_resources"
+	};
+	static const int ncols[] = { 44, 23, 8 };
+	const char *sql = embed_text("staging.sql");
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+
+	CHECK(sql != NULL);
+	if (!sql)
+		return;
+	CHECK_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	CHECK_INT(sqlite3_prepare_v2(db, "SELECT name, type FROM "
+				     "pragma_table_info(?1) ORDER BY cid",
+				     -1, &st, NULL), SQLITE_OK);
+	for (size_t t = 0; t < N_CASES(tables); t++) {
+		int n = 0, fp_last = 0;
+
+		sqlite3_bind_text(st, 1, tables[t], -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *name = (const char *)sqlite3_column_text(st, 0);
+			const char *type = (const char *)sqlite3_column_text(st, 1);
+			int kind = val_kind_of_type(type);
+
+			fp_last = !strcmp(name, "fp");
+			if (fp_last)
+				continue;
+			n++;
+			CHECK(kind >= 0);
+			if (kind < 0)
+				fprintf(stderr, "  %s.%s: '%s'\n", tables[t],
+					name, type);
+			for (size_t k = 0; k < N_CASES(samples); k++)
+				if (!strcmp(samples[k].table, tables[t]) &&
+				    !strcmp(samples[k].column, name))
+					CHECK_INT(kind, samples[k].kind);
+		}
+		sqlite3_reset(st);
+		CHECK_INT(n, ncols[t]);
+		CHECK(fp_last); /* fp comes last */
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* A cell's type, by name, so that failures read well. */
+static const char *type_name(int type)
+{
+	return type == VAL_NULL ? "null" : type == VAL_INT ? "int"
+		: type == VAL_REAL ? "real" : type == VAL_TEXT ? "text" : "?";
+}
+
+static const char *convert_rc_name(int rc)
+{
+	return rc == VAL_FIXED ? "fixed" : rc_name(rc);
+}
+
+#define TEXT_BEFORE "pre" /* what the text buffer holds before a convert */
+
+static void test_convert(void)
+{
+	static const struct {
+		enum val_kind kind;
+		const char *in;
+		size_t n;          /* 0: strlen(in) */
+		int rc;
+		int type;          /* enum val_type */
+		long long i;       /* VAL_INT */
+		double d;          /* VAL_REAL */
+		const char *text;  /* VAL_TEXT: the cell's bytes; else *why */
+		size_t text_len;   /* 0: strlen(text) */
+	} cases[] = {
+		/* TEXT: kept as it is when valid, repaired when not */
+		{ VAL_KIND_TEXT, "hello", 0, VAL_OK, VAL_TEXT, 0, 0, "hello", 0 },
+		{ VAL_KIND_TEXT, "\"quoted\"", 0, VAL_OK, VAL_TEXT, 0, 0,
+		  "\"quoted\"", 0 },
+		{ VAL_KIND_TEXT, "caf\xc3\xa9", 0, VAL_OK, VAL_TEXT, 0, 0,
+		  "caf\xc3\xa9", 0 },
+		{ VAL_KIND_TEXT, "a\0b", 3, VAL_OK, VAL_TEXT, 0, 0, "a\0b", 3 },
+		{ VAL_KIND_TEXT, " 12 ", 0, VAL_OK, VAL_TEXT, 0, 0, " 12 ", 0 },
+		{ VAL_KIND_TEXT, "Caf\xe9", 0, VAL_FIXED, VAL_TEXT, 0, 0,
+		  "Caf\xef\xbf\xbd", 0 },
+		{ VAL_KIND_TEXT, "\xe9t\xe9", 0, VAL_FIXED, VAL_TEXT, 0, 0,
+		  "\xef\xbf\xbdt\xef\xbf\xbd", 0 },
+		{ VAL_KIND_TEXT, "ok\xc3", 0, VAL_FIXED, VAL_TEXT, 0, 0,
+		  "ok\xef\xbf\xbd", 0 },
+		{ VAL_KIND_TEXT, "", 0, VAL_EMPTY, VAL_NULL, 0, 0, NULL, 0 },
+		/* ID: one pair of quotes dropped */
+		{ VAL_KIND_ID, "abc", 0, VAL_OK, VAL_TEXT, 0, 0, "abc", 0 },
+		{ VAL_KIND_ID, "\"7342bd01a2a7b3d6\"", 0, VAL_OK, VAL_TEXT, 0, 0,
+		  "7342bd01a2a7b3d6", 0 },
+		{ VAL_KIND_ID, "\"abc", 0, VAL_OK, VAL_TEXT, 0, 0, "\"abc", 0 },
+		{ VAL_KIND_ID, "\"\"", 0, VAL_EMPTY, VAL_NULL, 0, 0, NULL, 0 },
+		{ VAL_KIND_ID, "", 0, VAL_EMPTY, VAL_NULL, 0, 0, NULL, 0 },
+		/* DATE: ISO 8601 */
+		{ VAL_KIND_DATE, "2011-04-14", 0, VAL_OK, VAL_TEXT, 0, 0,
+		  "2011-04-14T00:00:00", 0 },
+		{ VAL_KIND_DATE, "2011-04-14 10:11:12.5", 0, VAL_OK, VAL_TEXT,
+		  0, 0, "2011-04-14T10:11:12.500000", 0 },
+		{ VAL_KIND_DATE, "2011-04-14T10:11:12.000", 0, VAL_OK, VAL_TEXT,
+		  0, 0, "2011-04-14T10:11:12", 0 },
+		{ VAL_KIND_DATE, "2011-02-30", 0, VAL_BAD, VAL_NULL, 0, 0,
+		  "date does not exist", 0 },
+		{ VAL_KIND_DATE, "2011-04-14 25:00:00", 0, VAL_BAD, VAL_NULL, 0,
+		  0, "time does not exist", 0 },
+		{ VAL_KIND_DATE, "April 14", 0, VAL_BAD, VAL_NULL, 0, 0,
+		  "not a date", 0 },
+		{ VAL_KIND_DATE, "", 0, VAL_EMPTY, VAL_NULL, 0, 0, NULL, 0 },
+		/* REAL */
+		{ VAL_KIND_DOUBLE, "-1.5", 0, VAL_OK, VAL_REAL, 0, -1.5, NULL, 0 },
+		{ VAL_KIND_DOUBLE, "23", 0, VAL_OK, VAL_REAL, 0, 23, NULL, 0 },
+		{ VAL_KIND_DOUBLE, "2.5e3", 0, VAL_OK, VAL_REAL, 0, 2500, NULL, 0 },
+		{ VAL_KIND_DOUBLE, "12,5", 0, VAL_BAD, VAL_NULL, 0, 0,
+		  "not a number", 0 },
+		{ VAL_KIND_DOUBLE, "1e400", 0, VAL_BAD, VAL_NULL, 0, 0,
+		  "number out of range", 0 },
+		{ VAL_KIND_DOUBLE, "", 0, VAL_EMPTY, VAL_NULL, 0, 0, NULL, 0 },
+		/* INTEGER */
+		{ VAL_KIND_COUNT, "23", 0, VAL_OK, VAL_INT, 23, 0, NULL, 0 },
+		{ VAL_KIND_COUNT, "23.0", 0, VAL_OK, VAL_INT, 23, 0, NULL, 0 },
+		{ VAL_KIND_COUNT, "-9223372036854775808", 0, VAL_OK, VAL_INT,
+		  -9223372036854775807LL - 1, 0, NULL, 0 },
+		{ VAL_KIND_COUNT, "1.5", 0, VAL_BAD, VAL_NULL, 0, 0,
+		  "not an integer", 0 },
+		{ VAL_KIND_COUNT, "many", 0, VAL_BAD, VAL_NULL, 0, 0,
+		  "not a number", 0 },
+		{ VAL_KIND_COUNT, "9223372036854775808", 0, VAL_BAD, VAL_NULL, 0,
+		  0, "integer out of range", 0 },
+		{ VAL_KIND_COUNT, "", 0, VAL_EMPTY, VAL_NULL, 0, 0, NULL, 0 },
+		/* BOOLEAN */
+		{ VAL_KIND_FLAG, "t", 0, VAL_OK, VAL_INT, 1, 0, NULL, 0 },
+		{ VAL_KIND_FLAG, "f", 0, VAL_OK, VAL_INT, 0, 0, NULL, 0 },
+		{ VAL_KIND_FLAG, "true", 0, VAL_BAD, VAL_NULL, 0, 0,
+		  "not t or f", 0 },
+		{ VAL_KIND_FLAG, "1", 0, VAL_BAD, VAL_NULL, 0, 0, "not t or f", 0 },
+		{ VAL_KIND_FLAG, "", 0, VAL_EMPTY, VAL_NULL, 0, 0, NULL, 0 },
+		/* LATITUDE REAL */
+		{ VAL_KIND_LAT, "40.6892", 0, VAL_OK, VAL_REAL, 0, 40.6892, NULL,
+		  0 },
+		{ VAL_KIND_LAT, "-90", 0, VAL_OK, VAL_REAL, 0, -90, NULL, 0 },
+		{ VAL_KIND_LAT, "90.5", 0, VAL_BAD, VAL_NULL, 0, 0,
+		  "latitude out of range", 0 },
+		{ VAL_KIND_LAT, "-74.0445", 0, VAL_OK, VAL_REAL, 0, -74.0445,
+		  NULL, 0 },
+		{ VAL_KIND_LAT, "north", 0, VAL_BAD, VAL_NULL, 0, 0,
+		  "not a number", 0 },
+		{ VAL_KIND_LAT, "", 0, VAL_EMPTY, VAL_NULL, 0, 0, NULL, 0 },
+		/* LONGITUDE REAL */
+		{ VAL_KIND_LON, "-74.0445", 0, VAL_OK, VAL_REAL, 0, -74.0445,
+		  NULL, 0 },
+		{ VAL_KIND_LON, "180", 0, VAL_OK, VAL_REAL, 0, 180, NULL, 0 },
+		{ VAL_KIND_LON, "-180.5", 0, VAL_BAD, VAL_NULL, 0, 0,
+		  "longitude out of range", 0 },
+		{ VAL_KIND_LON, "west", 0, VAL_BAD, VAL_NULL, 0, 0,
+		  "not a number", 0 },
+		{ VAL_KIND_LON, "", 0, VAL_EMPTY, VAL_NULL, 0, 0, NULL, 0 },
+	};
+
+	for (size_t i = 0; i < N_CASES(cases); i++) {
+		const char *in = cases[i].in;
+		size_t n = cases[i].n ? cases[i].n : strlen(in);
+		size_t before = strlen(TEXT_BEFORE);
+		const char *why = "untouched";
+		buf text = BUF_INIT;
+		/* garbage that a conversion must overwrite */
+		val_cell c = { VAL_INT, 77, { .i = 77 } };
+		int rc;
+
+		buf_puts(&text, TEXT_BEFORE);
+		rc = val_convert(cases[i].kind, in, n, &c, &text, &why);
+		CHECK_STR(convert_rc_name(rc), convert_rc_name(cases[i].rc));
+		CHECK_STR(type_name(c.type), type_name(cases[i].type));
+		if (rc != cases[i].rc || c.type != cases[i].type)
+			fprintf(stderr, "  kind %d, input '%s'\n",
+				(int)cases[i].kind, in);
+		if (cases[i].type == VAL_INT && c.type == VAL_INT)
+			CHECK_INT(c.v.i, cases[i].i);
+		if (cases[i].type == VAL_REAL && c.type == VAL_REAL)
+			CHECK(c.v.d == cases[i].d);
+		if (cases[i].type == VAL_TEXT && c.type == VAL_TEXT) {
+			size_t want = cases[i].text_len ? cases[i].text_len
+				: strlen(cases[i].text);
+
+			/* appended after what the buffer held */
+			CHECK_INT(c.v.off, before);
+			CHECK_INT(c.len, want);
+			CHECK_INT(text.len, before + want);
+			CHECK(text.len == before + want &&
+			      !memcmp(text.data + c.v.off, cases[i].text, want));
+			CHECK(!memcmp(text.data, TEXT_BEFORE, before));
+		} else {
+			CHECK_INT(text.len, before); /* nothing appended */
+		}
+		if (rc == VAL_BAD)
+			CHECK_STR(why, cases[i].text);
+		if (rc == VAL_FIXED)
+			CHECK_STR(why, "invalid UTF-8, replaced by U+FFFD");
+		if (rc == VAL_OK)
+			CHECK_STR(why, "untouched");
+		buf_free(&text);
+	}
+}
+
+static void test_convert_slices(void)
+{
+	/* The fields of a record, converted in place, one after another
+	 * into one buffer, as the loader does. */
+	const char *rec = "\"p1\",2011-04-14,23.0,Caf\xe9,t,1.5";
+	buf text = BUF_INIT;
+	val_cell c[6];
+	const char *why = NULL;
+
+	CHECK_INT(val_convert(VAL_KIND_ID, rec, 4, &c[0], &text, NULL), VAL_OK);
+	CHECK_INT(val_convert(VAL_KIND_DATE, rec + 5, 10, &c[1], &text, NULL),
+		  VAL_OK);
+	CHECK_INT(val_convert(VAL_KIND_COUNT, rec + 16, 4, &c[2], &text, NULL),
+		  VAL_OK);
+	CHECK_INT(val_convert(VAL_KIND_TEXT, rec + 21, 4, &c[3], &text, &why),
+		  VAL_FIXED);
+	CHECK_INT(val_convert(VAL_KIND_FLAG, rec + 26, 1, &c[4], &text, NULL),
+		  VAL_OK);
+	/* without a why to fill */
+	CHECK_INT(val_convert(VAL_KIND_COUNT, rec + 28, 3, &c[5], &text, NULL),
+		  VAL_BAD);
+	CHECK_STR(text.data, "p1" "2011-04-14T00:00:00" "Caf\xef\xbf\xbd");
+	CHECK_INT(c[0].v.off, 0);
+	CHECK_INT(c[0].len, 2);
+	CHECK_INT(c[1].v.off, 2);
+	CHECK_INT(c[1].len, 19);
+	CHECK_INT(c[2].type, VAL_INT);
+	CHECK_INT(c[2].v.i, 23);
+	CHECK_INT(c[3].v.off, 21);
+	CHECK_INT(c[3].len, 6);
+	CHECK_INT(c[4].v.i, 1);
+	CHECK_INT(c[5].type, VAL_NULL);
+	buf_free(&text);
+}
+
 int main(void)
 {
 	test_dates();
@@ -408,5 +718,9 @@ int main(void)
 	test_ids();
 	test_utf8();
 	test_utf8_long();
+	test_kind_of_type();
+	test_staging_types();
+	test_convert();
+	test_convert_slices();
 	return check_summary();
 }
