@@ -624,9 +624,11 @@ static int to_cluster(shared *sh, worker *w, uint64_t ndocs,
 	snprintf(name, sizeof name, "%s%s%s", o->alias ? o->alias : o->index,
 		 o->alias ? "-" : "", o->alias ? stamp : "");
 	db = stage_open(o->db_path, STAGE_READWRITE, err);
+	/* The version first: an edit made while the projects are rebuilt
+	 * moves it on, and so is seen by the next export. */
 	if (!db || stage_exec(db, "PRAGMA journal_mode=WAL", err) != 0 ||
-	    target_refresh_projects(db, err) != 0 ||
 	    (version = stage_data_version(db, err)) < 0 ||
+	    target_refresh_projects(db, err) != 0 ||
 	    esindex_prepare(c, name, &ix, err) != 0 ||
 	    choose_target(o, db, &ix, &t, s, err) != 0)
 		goto out;

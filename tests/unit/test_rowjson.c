@@ -8,6 +8,7 @@
  */
 #include "buf.h"
 #include "check.h"
+#include "testdb.h"
 #include "rowjson.h"
 
 #include <sqlite3.h>
@@ -54,18 +55,6 @@ static const char *const select_t =
 	"SELECT id, name, posted, price, n, ok, lat, lon, fp, other "
 	"FROM t WHERE k = ?1";
 
-static sqlite3_stmt *prepare(const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "cannot prepare %s: %s\n", sql,
-			sqlite3_errmsg(db));
-		exit(1);
-	}
-	return st;
-}
-
 /* Step st to its row k (bound to ?1 when k > 0); 1 when there is one. */
 static int step_row(sqlite3_stmt *st, int k)
 {
@@ -81,7 +70,7 @@ static char *write_row(const char *sql, int k, int first, int n,
 		       const char *prefix, const char *skip,
 		       const char *before, int *members)
 {
-	sqlite3_stmt *st = prepare(sql);
+	sqlite3_stmt *st = testdb_prepare(db, sql);
 	rowjson rj;
 	buf out = BUF_INIT;
 
@@ -264,7 +253,7 @@ static void test_columns(void)
 /* Text bound with an embedded NUL: all of its bytes are written. */
 static void test_nul(void)
 {
-	sqlite3_stmt *st = prepare("SELECT CAST(?1 AS TEXT) AS s, "
+	sqlite3_stmt *st = testdb_prepare(db, "SELECT CAST(?1 AS TEXT) AS s, "
 				   "json_object('s', ?1)");
 	rowjson rj;
 	buf out = BUF_INIT;
@@ -290,7 +279,7 @@ static void test_nul(void)
  */
 static void test_same_as_sql(void)
 {
-	sqlite3_stmt *st = prepare(
+	sqlite3_stmt *st = testdb_prepare(db, 
 		"SELECT id, name, posted, price, n, ok, lat, lon, fp, other, "
 		"json_patch('{}', json_object('p_id', id, 'p_name', name, "
 		"'p_posted', posted, 'p_price', price, 'p_n', n, "
