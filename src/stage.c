@@ -30,6 +30,19 @@ static int db_error(sqlite3 *db, char *err, const char *what)
 	return dc_seterr(err, "%s: %s", what, sqlite3_errmsg(db));
 }
 
+/* A staging file an earlier build wrote has project_docs without gen;
+ * its project parts cannot be carried over, so say so plainly. */
+static int check_layout(sqlite3 *db, const char *path, char *err)
+{
+	if (stage_query_int(db, "SELECT count(*) FROM sqlite_schema WHERE "
+			    "name = 'project_docs' AND NOT EXISTS (SELECT 1 FROM "
+			    "pragma_table_info('project_docs') WHERE name = 'gen')",
+			    err) == 0)
+		return 0;
+	return dc_seterr(err, "'%s' was written by an earlier dcstage: load "
+			 "the dump into a new staging file", path);
+}
+
 sqlite3 *stage_open(const char *path, enum stage_mode mode, char *err)
 {
 	sqlite3 *db = NULL;
@@ -53,7 +66,8 @@ sqlite3 *stage_open(const char *path, enum stage_mode mode, char *err)
 		       : "PRAGMA cache_size=-65536; PRAGMA temp_store=FILE;",
 		       err) != 0 ||
 	    (mode == STAGE_READWRITE &&
-	     stage_exec_file(db, "schema.sql", err) != 0)) {
+	     (check_layout(db, path, err) != 0 ||
+	      stage_exec_file(db, "schema.sql", err) != 0))) {
 		sqlite3_close(db);
 		return NULL;
 	}

@@ -104,4 +104,13 @@ t_eq "kill -9 during load: previous snapshot intact" \
 t_eq "kill -9 during load: integrity check" \
 	"$(q "$T/c.db" "PRAGMA integrity_check")" ok
 
+# A staging file of an earlier layout (project parts without generations)
+# is refused with a plain message, and left as it was.
+q "$T/old.db" "CREATE TABLE project_docs(projectid TEXT NOT NULL, doc TEXT, fp INTEGER NOT NULL)"
+out=$("$DCSTAGE" load --db "$T/old.db" "$T/clean" 2>&1)
+t_eq "earlier layout: fatal error" "$?" 1
+t_match "earlier layout: says so, naming the file" "$out" "old.db' was written by an earlier dcstage"
+t_eq "earlier layout: left as it was" \
+	"$(q "$T/old.db" "SELECT group_concat(name) FROM pragma_table_info('project_docs')")" "projectid,doc,fp"
+
 t_done
