@@ -12,6 +12,11 @@
  * (its first record, when the first field is the key column's name with
  * or without a leading '_' or space) is skipped.
  *
+ * A row whose key may have occurred before in its table is marked
+ * maybe_dup (a Bloom filter of the keys: every repeated key is marked,
+ * and a fraction of a percent of the others), so that removing superseded
+ * duplicates need look only at those keys.
+ *
  * Parts are read in the order of the dumpfiles (projects first), so that
  * the project ids are all known when donations and resources are checked
  * for orphans.  Memory is bounded: a few batches of a few MB each go round
@@ -50,6 +55,7 @@ typedef struct batch_rec {
 	uint64_t line;         /* where the record starts */
 	uint64_t fp;           /* fingerprint of its bytes */
 	const char *reject;    /* NULL for a row, else the kind (static) */
+	int maybe_dup;         /* row: its key may be in an earlier row */
 	size_t reason;         /* reject: its NUL-terminated reason, in data */
 	size_t raw, raw_len;   /* reject: the record's bytes, in data */
 	size_t cell;           /* row: its first cell */

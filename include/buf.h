@@ -9,6 +9,7 @@
 #define DC_BUF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct buf {
 	char *data; /* NUL-terminated; NULL until the first append */
@@ -27,6 +28,14 @@ void buf_printf(buf *b, const char *fmt, ...)
  * SQLite's JSON functions escape it (so that text built here and text
  * built by json_object() are the same bytes). */
 void buf_json_string(buf *b, const char *s, size_t n);
+/* Append v in decimal, as SQLite writes an integer. */
+void buf_put_int(buf *b, int64_t v);
+/* Append v exactly as SQLite's "%!0.15g" (and so its JSON functions)
+ * writes it, when v is a decimal of at most 6 places and 15 significant
+ * digits between 1e-4 and 1e14, such as a price: 1 then.  Otherwise
+ * append nothing and return 0, for the caller to use sqlite3_snprintf;
+ * SQLite's own formatting is many times slower than this. */
+int buf_put_decimal(buf *b, double v);
 void buf_reset(buf *b);           /* length 0, memory kept */
 void buf_free(buf *b);            /* memory released, back to BUF_INIT */
 char *buf_detach(buf *b);         /* caller frees; never NULL */

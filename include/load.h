@@ -2,7 +2,7 @@
  * load.h - staging the dump files into the SQLite staging file.
  *
  * A load reads every part of the three tables (gzip streams, CSV records),
- * inserts them through the prepared statements of sql/load_<table>.sql,
+ * inserts them through prepared statements built from sql/staging.sql,
  * records rejected records and refused values, removes superseded
  * duplicates, and swaps the new snapshot in, all in one transaction: it
  * either replaces the staged snapshot whole or leaves it as it was.
@@ -15,6 +15,14 @@
 enum load_table { LOAD_PROJECTS, LOAD_DONATIONS, LOAD_RESOURCES, LOAD_NTABLES };
 
 extern const char *const load_table_names[LOAD_NTABLES];
+
+/* The steps of a load whose time the summary gives: reading and inserting
+ * the rows, building the indexes, removing superseded duplicates,
+ * building the project parts, committing. */
+enum load_phase { LOAD_PHASE_INSERT, LOAD_PHASE_INDEX, LOAD_PHASE_DEDUPE,
+		  LOAD_PHASE_PROJDOCS, LOAD_PHASE_COMMIT, LOAD_NPHASES };
+
+extern const char *const load_phase_names[LOAD_NPHASES];
 
 typedef struct load_options {
 	const char *db_path;
@@ -35,6 +43,7 @@ typedef struct load_summary {
 	int skipped;                      /* files unchanged: nothing done */
 	int nfiles;
 	double seconds;
+	double phase_seconds[LOAD_NPHASES];
 	uint64_t peak_rss;
 	uint64_t bytes_gz, bytes_csv;     /* read from disk / decompressed */
 	uint64_t records[LOAD_NTABLES];   /* data records read */

@@ -24,6 +24,8 @@
 #ifndef DC_SQLFUNCS_H
 #define DC_SQLFUNCS_H
 
+#include "buf.h"
+
 #include <sqlite3.h>
 
 /* Register (or replace) every function on db.  Returns SQLITE_OK or an
@@ -33,6 +35,10 @@ int sqlfuncs_register(sqlite3 *db);
 /* Once per process (any number of calls, any thread): make every
  * connection opened afterwards have the functions. */
 void sqlfuncs_auto_register(void);
+
+/* Append v as SQLite's JSON functions write a real (the C builders of
+ * documents use it, so that their bytes are SQLite's). */
+void sqlfuncs_json_real(buf *b, double v);
 
 /* The extension's entry point, found by `.load dcstage` in the shell. */
 int sqlite3_dcstage_init(sqlite3 *db, char **pzErrMsg,

@@ -79,7 +79,7 @@ bench_time() {
 # div A B [FORMAT]: A / B, "?" when B is zero or not a number
 div() {
 	awk -v a="$1" -v b="$2" -v f="${3:-%.1f}" \
-		'BEGIN { if (a ~ /^[0-9.]+$/ && b + 0 > 0) printf f "\n", a / b
+		'BEGIN { if (a ~ /^[0-9.]+([eE][-+]?[0-9]+)?$/ && b + 0 > 0) printf f "\n", a / b
 			 else print "?" }'
 }
 
@@ -303,8 +303,12 @@ bench_load() {
 		$(json_num "$out" resources)))
 	rate=$(div "$loaded" "$bt_secs" "%.0f")
 	ratio=$(div "$rate" "$import_rate" "%.2f")
+	steps=""
+	for p in insert index dedupe project_docs commit; do
+		steps="$steps${steps:+, }$p $(div "$(json_num "$out" "$p")" 1 "%.1f")"
+	done
 	bench_row "$name" \
-		"$rate rows/s = ${ratio}x baseline ($loaded rows in $bt_secs s, $bt_rss_mb MB peak)" \
+		"$rate rows/s = ${ratio}x baseline ($loaded rows in $bt_secs s, $bt_rss_mb MB peak; seconds: $steps)" \
 		"$import_rate rows/s (.import, this run)" "$target" "$rate" "rows/s"
 }
 

@@ -1,16 +1,21 @@
 -- dedupe.sql: when a key occurs more than once in a dump, the last
 -- occurrence (highest rowid: rows are inserted in file order) wins.
+-- Only the keys in temp.load_dups can repeat (the loader's reader marks
+-- every key it may have seen before), so only those are looked up.
 -- One statement per table, in the order projects, donations, resources;
 -- the loader reports each statement's number of deleted rows.
 DELETE FROM projects WHERE rowid IN (
-  SELECT p.rowid FROM (SELECT projectid AS k, max(rowid) AS last
-                       FROM projects GROUP BY projectid HAVING count(*) > 1) d
-  JOIN projects p ON p.projectid = d.k AND p.rowid < d.last);
+  SELECT p.rowid FROM (SELECT DISTINCT k FROM temp.load_dups
+                       WHERE tbl = 'projects') d
+  JOIN projects p ON p.projectid = d.k
+  WHERE p.rowid < (SELECT max(rowid) FROM projects WHERE projectid = d.k));
 DELETE FROM donations WHERE rowid IN (
-  SELECT x.rowid FROM (SELECT donationid AS k, max(rowid) AS last
-                       FROM donations GROUP BY donationid HAVING count(*) > 1) d
-  JOIN donations x ON x.donationid = d.k AND x.rowid < d.last);
+  SELECT x.rowid FROM (SELECT DISTINCT k FROM temp.load_dups
+                       WHERE tbl = 'donations') d
+  JOIN donations x ON x.donationid = d.k
+  WHERE x.rowid < (SELECT max(rowid) FROM donations WHERE donationid = d.k));
 DELETE FROM resources WHERE rowid IN (
-  SELECT r.rowid FROM (SELECT resourceid AS k, max(rowid) AS last
-                       FROM resources GROUP BY resourceid HAVING count(*) > 1) d
-  JOIN resources r ON r.resourceid = d.k AND r.rowid < d.last);
+  SELECT r.rowid FROM (SELECT DISTINCT k FROM temp.load_dups
+                       WHERE tbl = 'resources') d
+  JOIN resources r ON r.resourceid = d.k
+  WHERE r.rowid < (SELECT max(rowid) FROM resources WHERE resourceid = d.k));

@@ -77,3 +77,8 @@ CREATE TABLE new_problems(
   value BLOB,                -- the value as in the file
   reason TEXT NOT NULL
 );
+
+-- Keys that may occur more than once (the reader's Bloom filter said so);
+-- dedupe.sql looks only at these.
+DROP TABLE IF EXISTS temp.load_dups;
+CREATE TEMP TABLE load_dups(tbl TEXT NOT NULL, k TEXT NOT NULL);

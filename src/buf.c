@@ -83,6 +83,61 @@ char *buf_detach(buf *b)
 	return p;
 }
 
+void buf_put_int(buf *b, int64_t v)
+{
+	char tmp[24], *p = tmp + sizeof tmp;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+/* If k / 10^places is the double nearest to it, that decimal has at most
+ * 15 significant digits, and rounding the double to 15 digits, as SQLite
+ * does, gives back exactly its digits. */
+int buf_put_decimal(buf *b, double v)
+{
+	static const double pow10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6 };
+	double a = v < 0 ? -v : v;
+	char tmp[40], *p = tmp + sizeof tmp;
+
+	if (!(a >= 1e-4 && a < 1e14)) /* also NaN: SQLite's range for %g */
+		return 0;
+	for (int places = 0; places < 7; places++) {
+		double x = a * pow10[places];
+		uint64_t k;
+		int digits = 0, written = 0;
+
+		if (x >= 1e15)
+			return 0;
+		k = (uint64_t)(x + 0.5);
+		if ((double)k / pow10[places] != a)
+			continue;
+		for (; digits < places; digits++, k /= 10)
+			if (written || k % 10) {
+				*--p = (char)('0' + k % 10);
+				written = 1;
+			}
+		if (!written)
+			*--p = '0';
+		*--p = '.';
+		do {
+			*--p = (char)('0' + k % 10);
+			k /= 10;
+		} while (k);
+		if (v < 0)
+			*--p = '-';
+		buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+		return 1;
+	}
+	return 0;
+}
+
 void buf_json_string(buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";

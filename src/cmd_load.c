@@ -88,7 +88,11 @@ static void print_text(const load_summary *s)
 		       (unsigned long long)s->problem_fields[i].n);
 	printf("%s; orphans kept: %llu\n", s->nproblem_fields ? ")" : "",
 	       (unsigned long long)s->orphans);
-	printf("read %.1f MB (%.1f MB of CSV), %.0f rows/s, peak memory %.0f MB\n",
+	printf("seconds:");
+	for (int p = 0; p < LOAD_NPHASES; p++)
+		printf("%s %s %.1f", p ? "," : "", load_phase_names[p],
+		       s->phase_seconds[p]);
+	printf("\nread %.1f MB (%.1f MB of CSV), %.0f rows/s, peak memory %.0f MB\n",
 	       (double)s->bytes_gz / 1e6, (double)s->bytes_csv / 1e6,
 	       s->seconds > 0 ? (double)(s->records[0] + s->records[1] +
 				       s->records[2]) / s->seconds : 0.0,
@@ -114,12 +118,23 @@ static json_t *tables_json(const uint64_t *v)
 	return o;
 }
 
+static json_t *phases_json(const double *seconds)
+{
+	json_t *o = json_object();
+
+	for (int p = 0; p < LOAD_NPHASES; p++)
+		json_object_set_new(o, load_phase_names[p],
+				    json_real(seconds[p]));
+	return o;
+}
+
 static void print_json(const load_summary *s)
 {
 	json_t *o = json_pack(
-		"{s:s, s:i, s:f, s:o, s:o, s:o, s:I, s:o, s:I, s:o, s:I, s:I, s:I, s:I}",
+		"{s:s, s:i, s:f, s:o, s:o, s:o, s:o, s:I, s:o, s:I, s:o, s:I, s:I, s:I, s:I}",
 		"status", s->skipped ? "skipped" : "loaded", "files", s->nfiles,
-		"seconds", s->seconds, "rows", tables_json(s->rows),
+		"seconds", s->seconds, "phase_seconds",
+		phases_json(s->phase_seconds), "rows", tables_json(s->rows),
 		"records", tables_json(s->records),
 		"duplicates", tables_json(s->duplicates),
 		"rejects", (json_int_t)s->rejects,

@@ -1,5 +1,6 @@
 /*
- * idset.c - a set of 64-bit hashes (see idset.h).
+ * idset.c - a set of 64-bit hashes, and a Bloom filter of them (see
+ * idset.h).
  */
 #include "idset.h"
 #include "dcstage.h"
@@ -22,12 +23,13 @@ void idset_add(idset *s, uint64_t h)
 {
 	size_t i;
 
+	if (idset_has(s, h))
+		return;
 	h |= 1; /* never 0, the empty mark */
 	if (2 * (s->n + 1) > s->cap)
 		idset_grow(s);
 	for (i = h & (s->cap - 1); s->slot[i]; i = (i + 1) & (s->cap - 1))
-		if (s->slot[i] == h)
-			return;
+		;
 	s->slot[i] = h;
 	s->n++;
 }
@@ -49,4 +51,37 @@ void idset_free(idset *s)
 	free(s->slot);
 	s->slot = NULL;
 	s->cap = s->n = 0;
+}
+
+void idfilter_init(idfilter *f, unsigned log2_bits)
+{
+	size_t bits = (size_t)1 << (log2_bits < 6 ? 6 : log2_bits);
+
+	f->word = dc_calloc(bits / 64, sizeof *f->word);
+	f->mask = bits - 1;
+}
+
+/* The three bits of h: h1 + i * h2 (double hashing), h2 odd so that they
+ * differ. */
+int idfilter_add(idfilter *f, uint64_t h)
+{
+	uint64_t h1 = h, h2 = (h >> 32 | h << 32) | 1;
+	int seen = 1;
+
+	for (int i = 0; i < 3; i++, h1 += h2) {
+		uint64_t bit = h1 & f->mask, m = (uint64_t)1 << (bit & 63);
+
+		if (!(f->word[bit >> 6] & m)) {
+			seen = 0;
+			f->word[bit >> 6] |= m;
+		}
+	}
+	return seen;
+}
+
+void idfilter_free(idfilter *f)
+{
+	free(f->word);
+	f->word = NULL;
+	f->mask = 0;
 }

@@ -32,13 +32,17 @@ const char *const load_table_names[LOAD_NTABLES] = {
 	"projects", "donations", "resources"
 };
 
+const char *const load_phase_names[LOAD_NPHASES] = {
+	"insert", "index", "dedupe", "project_docs", "commit"
+};
+
 typedef struct loader {
 	sqlite3 *db;
 	const dumpfiles *files;
 	load_summary *sum;
 	batch_table tables[LOAD_NTABLES];
 	sqlite3_stmt *insert[LOAD_NTABLES];
-	sqlite3_stmt *reject, *problem;
+	sqlite3_stmt *reject, *problem, *dup;
 	progress prog;
 	uint64_t bytes_total;
 	char *err;
@@ -114,6 +118,19 @@ static void bind_cell(sqlite3_stmt *st, int i, const batch *b,
 	}
 }
 
+/* A key the reader may have seen before, for dedupe.sql. */
+static int add_dup_candidate(loader *l, int table, const batch *b,
+			     const batch_rec *x)
+{
+	const val_cell *key = &b->cells[x->cell];
+
+	sqlite3_bind_text(l->dup, 1, load_table_names[table], -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(l->dup, 2, b->data.data + key->v.off, (int)key->len,
+			  SQLITE_STATIC);
+	return step_reset(l, l->dup, "cannot record a duplicate key");
+}
+
 static int insert_row(loader *l, int table, const batch *b,
 		      const batch_rec *x)
 {
@@ -124,6 +141,8 @@ static int insert_row(loader *l, int table, const batch *b,
 		bind_cell(st, i + 1, b, &b->cells[x->cell + (size_t)i]);
 	sqlite3_bind_int64(st, ncols + 1, (sqlite3_int64)x->fp);
 	if (step_reset(l, st, "cannot insert a row") != 0)
+		return -1;
+	if (x->maybe_dup && add_dup_candidate(l, table, b, x) != 0)
 		return -1;
 	l->sum->rows[table]++;
 	return 0;
@@ -218,7 +237,9 @@ static int prepare_statements(loader *l)
 				  "(?1, ?2, ?3, ?4, ?5)", l->err);
 	l->problem = stage_prepare(l->db, "INSERT INTO new_problems VALUES "
 				   "(?1, ?2, ?3, ?4, ?5)", l->err);
-	return l->reject && l->problem ? 0 : -1;
+	l->dup = stage_prepare(l->db, "INSERT INTO temp.load_dups VALUES "
+			       "(?1, ?2)", l->err);
+	return l->reject && l->problem && l->dup ? 0 : -1;
 }
 
 static void finalize_statements(loader *l)
@@ -229,7 +250,8 @@ static void finalize_statements(loader *l)
 	}
 	sqlite3_finalize(l->reject);
 	sqlite3_finalize(l->problem);
-	l->reject = l->problem = NULL;
+	sqlite3_finalize(l->dup);
+	l->reject = l->problem = l->dup = NULL;
 }
 
 static int files_unchanged(sqlite3 *db, const dumpfiles *d)
@@ -340,18 +362,44 @@ static int count_by(sqlite3 *db, const char *sql, load_count *out, int *n,
 	return 0;
 }
 
+/* Rename the new tables over the old and index them (sql/swap.sql). */
+static int swap_in(loader *l)
+{
+	int rc = stage_begin_index_builds(l->db, l->err) != 0 ||
+		 stage_exec_file(l->db, "swap.sql", l->err) != 0;
+
+	if (stage_end_index_builds(l->db, rc ? NULL : l->err) != 0)
+		rc = 1;
+	return rc ? -1 : 0;
+}
+
+/* Add the time since `since` to phase p; the time now. */
+static double end_phase(load_summary *s, enum load_phase p, double since)
+{
+	double now = dc_now();
+
+	s->phase_seconds[p] += now - since;
+	return now;
+}
+
 /* Swap the snapshot in, drop superseded duplicates, count what is staged. */
 static int finish_snapshot(loader *l)
 {
 	load_summary *s = l->sum;
 	int64_t dups[LOAD_NTABLES] = { 0 };
+	double at = dc_now();
 
-	if (stage_drop_views(l->db, l->err) != 0 ||
-	    stage_exec_file(l->db, "swap.sql", l->err) != 0 ||
-	    stage_exec_file_changes(l->db, "dedupe.sql", dups, LOAD_NTABLES,
-				    l->err) != 0 ||
-	    projdocs_build(l->db, PROJDOCS_ALL, l->err) != 0 ||
-	    stage_exec_file(l->db, "views.sql", l->err) != 0 ||
+	if (stage_drop_views(l->db, l->err) != 0 || swap_in(l) != 0)
+		return -1;
+	at = end_phase(s, LOAD_PHASE_INDEX, at);
+	if (stage_exec_file_changes(l->db, "dedupe.sql", dups, LOAD_NTABLES,
+				    l->err) != 0)
+		return -1;
+	at = end_phase(s, LOAD_PHASE_DEDUPE, at);
+	if (projdocs_build(l->db, PROJDOCS_ALL, l->err) != 0)
+		return -1;
+	end_phase(s, LOAD_PHASE_PROJDOCS, at);
+	if (stage_exec_file(l->db, "views.sql", l->err) != 0 ||
 	    save_files(l) != 0)
 		return -1;
 	for (int t = 0; t < LOAD_NTABLES; t++) {
@@ -398,6 +446,7 @@ static int insert_all(loader *l, batch_reader *r)
 static int load_snapshot(loader *l, int quiet)
 {
 	batch_reader *r;
+	double t = dc_now();
 	int rc;
 
 	if (stage_exec_file(l->db, "staging.sql", l->err) != 0 ||
@@ -409,6 +458,7 @@ static int load_snapshot(loader *l, int quiet)
 	if (!(r = batch_start(l->files, l->tables, l->err)))
 		return -1;
 	rc = insert_all(l, r);
+	end_phase(l->sum, LOAD_PHASE_INSERT, t);
 	finalize_statements(l);
 	return rc == 0 ? finish_snapshot(l) : -1;
 }
@@ -464,6 +514,7 @@ int load_run(const load_options *o, load_summary *s, char *err)
 		stage_exec(l.db, "ROLLBACK", NULL);
 		goto out;
 	}
+	end_phase(s, LOAD_PHASE_COMMIT, t0 + s->seconds);
 	rc = 0;
 out:
 	s->seconds = dc_now() - t0;

@@ -7,6 +7,7 @@
  */
 #include "rowjson.h"
 #include "dcstage.h"
+#include "sqlfuncs.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -47,19 +48,9 @@ void rowjson_init(rowjson *rj, sqlite3_stmt *st, int first, int n,
 	rj->key_off[n] = rj->keys.len;
 }
 
-static void put_real(buf *out, double v)
-{
-	char num[64];
-
-	sqlite3_snprintf(sizeof num, num, "%!0.15g", v);
-	buf_puts(out, num);
-}
-
 /* One column as a JSON value, as json_object() writes it; 0 if missing. */
 static int add_value(buf *out, sqlite3_stmt *st, int col, int kind)
 {
-	char num[32];
-
 	switch (sqlite3_column_type(st, col)) {
 	case SQLITE_NULL:
 		return 0;
@@ -72,14 +63,12 @@ static int add_value(buf *out, sqlite3_stmt *st, int col, int kind)
 			buf_puts(out, v ? "true" : "false");
 			return 1;
 		}
-		sqlite3_snprintf(sizeof num, num, "%lld",
-				 sqlite3_column_int64(st, col));
-		buf_puts(out, num);
+		buf_put_int(out, sqlite3_column_int64(st, col));
 		return 1;
 	case SQLITE_FLOAT:
 		if (kind == FLAG)
 			return 0;
-		put_real(out, sqlite3_column_double(st, col));
+		sqlfuncs_json_real(out, sqlite3_column_double(st, col));
 		return 1;
 	default:
 		if (kind == FLAG)
@@ -97,9 +86,9 @@ static int add_location(buf *out, sqlite3_stmt *st, int lat, int lon)
 	    sqlite3_column_type(st, lon) == SQLITE_NULL)
 		return 0;
 	buf_putc(out, '[');
-	put_real(out, sqlite3_column_double(st, lon));
+	sqlfuncs_json_real(out, sqlite3_column_double(st, lon));
 	buf_putc(out, ',');
-	put_real(out, sqlite3_column_double(st, lat));
+	sqlfuncs_json_real(out, sqlite3_column_double(st, lat));
 	buf_putc(out, ']');
 	return 1;
 }

@@ -158,35 +158,28 @@ static int item_of(sqlite3_value *v, item *it)
 	return 0;
 }
 
-static void append_int(buf *b, sqlite3_int64 v)
+void sqlfuncs_json_real(buf *b, double v)
 {
-	char tmp[24], *p = tmp + sizeof tmp;
-	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	char tmp[64];
 
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		*--p = '-';
-	buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+	if (buf_put_decimal(b, v))
+		return;
+	sqlite3_snprintf(sizeof tmp, tmp, "%!0.15g", v);
+	buf_puts(b, tmp);
 }
 
 /* it as JSON, formatted as json_array() formats it; -1 for a blob. */
 static int append_item(buf *b, const item *it)
 {
-	char tmp[64];
-
 	switch (it->type) {
 	case SQLITE_NULL:
 		buf_append(b, "null", 4);
 		return 0;
 	case SQLITE_INTEGER:
-		append_int(b, it->i);
+		buf_put_int(b, it->i);
 		return 0;
 	case SQLITE_FLOAT:
-		sqlite3_snprintf(sizeof tmp, tmp, "%!0.15g", it->r);
-		buf_puts(b, tmp);
+		sqlfuncs_json_real(b, it->r);
 		return 0;
 	case SQLITE_TEXT:
 		if (it->is_json)

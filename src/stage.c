@@ -43,6 +43,26 @@ static int check_layout(sqlite3 *db, const char *path, char *err)
 			 "the dump into a new staging file", path);
 }
 
+/* A writer's cache holds the pages that loads and reruns look up at
+ * random (the indexes of projects and project_docs).  Index builds sort
+ * faster in small runs, which stay in the CPU's caches, with a second
+ * thread sorting and merging beside the first: measured on the full dump,
+ * 3.7 s for donations_key instead of 7.4 s, in a quarter of the memory. */
+static const char writer_pragmas[] =
+	"PRAGMA threads=0; PRAGMA cache_size=-65536";
+static const char index_build_pragmas[] =
+	"PRAGMA threads=2; PRAGMA cache_size=-8192";
+
+int stage_begin_index_builds(sqlite3 *db, char *err)
+{
+	return stage_exec(db, index_build_pragmas, err);
+}
+
+int stage_end_index_builds(sqlite3 *db, char *err)
+{
+	return stage_exec(db, writer_pragmas, err);
+}
+
 sqlite3 *stage_open(const char *path, enum stage_mode mode, char *err)
 {
 	sqlite3 *db = NULL;
@@ -59,12 +79,16 @@ sqlite3 *stage_open(const char *path, enum stage_mode mode, char *err)
 		return NULL;
 	}
 	sqlite3_busy_timeout(db, 10000);
-	/* Readers walk their shard in order and need little cache; with
-	 * several of them, memory stays bounded. */
-	if (stage_exec(db, mode == STAGE_READONLY
-		       ? "PRAGMA cache_size=-2048; PRAGMA temp_store=FILE;"
-		       : "PRAGMA cache_size=-65536; PRAGMA temp_store=FILE;",
+	/* A new file gets 8 KB pages, which hold project parts of about
+	 * 2 KB with less space left over (a load writes less) without making
+	 * an export's random reads of donations much larger.  The page size
+	 * goes first: SQLite sizes the cache in pages of the size it knows
+	 * when cache_size is set.  Readers walk their shard in order and need
+	 * little cache; with several of them, memory stays bounded. */
+	if (stage_exec(db, "PRAGMA page_size=8192; PRAGMA temp_store=FILE",
 		       err) != 0 ||
+	    stage_exec(db, mode == STAGE_READONLY ? "PRAGMA cache_size=-2048"
+		       : writer_pragmas, err) != 0 ||
 	    (mode == STAGE_READWRITE &&
 	     (check_layout(db, path, err) != 0 ||
 	      stage_exec_file(db, "schema.sql", err) != 0))) {

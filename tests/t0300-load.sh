@@ -53,6 +53,12 @@ t_eq "clean load exits 0" "$?" 0
 t_eq "json summary: donations" \
 	"$(q :memory: "SELECT json_extract(readfile('$T/c.json'), '\$.rows.donations')")" \
 	"$(q :memory: "SELECT json_extract(readfile('$T/clean/manifest.json'), '\$.expected.donations')")"
+# Its five steps are timed, and they fit in the whole.
+t_eq "json summary: the time of each step, within the total" \
+	"$(q :memory: "SELECT group_concat(key) || ' ' || (sum(value) > 0
+	   AND sum(value) <= json_extract(readfile('$T/c.json'), '\$.seconds')
+	   AND min(value) >= 0) FROM json_each(readfile('$T/c.json'),
+	   '\$.phase_seconds')")" "insert,index,dedupe,project_docs,commit 1"
 
 # Unchanged files: the load is skipped.
 out=$("$DCSTAGE" load --db "$T/c.db" "$T/clean" 2>&1)
