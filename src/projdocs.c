@@ -152,15 +152,19 @@ static int prepare(builder *b, int all)
 /* The projects of the rows just built for, as temp.project_todo says
  * (all of them: ?1), that are gone: their row stays, without a part, at
  * generation ?2.  After a load, gone projects no target synced before
- * they went still has to hear about are dropped. */
+ * they went still has to hear about are dropped.  Both look for their
+ * rows in the index project_docs_key, which holds what they test: a scan
+ * of the table would read every part (2.3 GB for the full dump). */
 static const char sweep_sql[] =
 	"UPDATE project_docs SET doc = NULL, fp = NULL, gen = ?2 "
-	"WHERE fp IS NOT NULL AND (?1 OR projectid IN "
+	"WHERE rowid IN (SELECT d.rowid FROM project_docs d INDEXED BY "
+	"project_docs_key WHERE d.fp IS NOT NULL AND (?1 OR d.projectid IN "
 	"(SELECT projectid FROM temp.project_todo)) AND NOT EXISTS "
-	"(SELECT 1 FROM projects p WHERE p.projectid = project_docs.projectid)";
+	"(SELECT 1 FROM projects p WHERE p.projectid = d.projectid))";
 static const char prune_sql[] =
-	"DELETE FROM project_docs WHERE fp IS NULL AND NOT EXISTS "
-	"(SELECT 1 FROM targets t WHERE t.synced_version < project_docs.gen)";
+	"DELETE FROM project_docs WHERE rowid IN (SELECT d.rowid FROM "
+	"project_docs d INDEXED BY project_docs_key WHERE d.fp IS NULL AND "
+	"NOT EXISTS (SELECT 1 FROM targets t WHERE t.synced_version < d.gen))";
 
 static int sweep(builder *b, int all)
 {
