@@ -23,6 +23,7 @@ typedef struct builder {
 	sqlite3_stmt *rows, *groups, *find, *update, *insert;
 	rowjson fields;
 	int group_rc;          /* of the last step of groups */
+	int fresh;             /* project_docs was empty: see build_fresh */
 	int64_t gen;           /* the data version being built */
 	buf doc;
 	char *err;
@@ -79,8 +80,13 @@ static int put_part(builder *b, const unsigned char *id, int n, int has_doc)
 	sqlite3_stmt *w;
 	int rc;
 
-	sqlite3_bind_text(b->find, 1, (const char *)id, n, SQLITE_STATIC);
-	rc = sqlite3_step(b->find);
+	if (b->fresh)
+		rc = SQLITE_DONE;
+	else {
+		sqlite3_bind_text(b->find, 1, (const char *)id, n,
+				  SQLITE_STATIC);
+		rc = sqlite3_step(b->find);
+	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		sqlite3_reset(b->find);
 		return fail(b, "lookup");
@@ -134,13 +140,16 @@ static int prepare(builder *b, int all)
 		"IN (SELECT projectid FROM temp.project_todo) ORDER BY p.rowid",
 		b->err);
 	b->groups = stage_prepare_file(b->db, "resource_groups.sql", b->err);
-	b->find = stage_prepare(b->db, "SELECT rowid, fp FROM project_docs "
-		"INDEXED BY project_docs_key WHERE projectid = ?1", b->err);
+	if (!b->fresh)
+		b->find = stage_prepare(b->db, "SELECT rowid, fp FROM "
+			"project_docs INDEXED BY project_docs_key WHERE "
+			"projectid = ?1", b->err);
 	b->update = stage_prepare(b->db, "UPDATE project_docs SET doc = ?2, "
 		"fp = ?3, gen = ?4 WHERE rowid = ?1", b->err);
 	b->insert = stage_prepare(b->db, "INSERT INTO project_docs(projectid, "
 		"doc, fp, gen) VALUES (?1, ?2, ?3, ?4)", b->err);
-	if (!b->rows || !b->groups || !b->find || !b->update || !b->insert)
+	if (!b->rows || !b->groups || (!b->find && !b->fresh) || !b->update ||
+	    !b->insert)
 		return -1;
 	sqlite3_bind_int(b->rows, 1, all);
 	sqlite3_bind_int(b->groups, 1, all);
@@ -193,6 +202,36 @@ static void free_builder(builder *b)
 	buf_free(&b->doc);
 }
 
+/* The first build into a staging file has no rows to compare with: it
+ * looks nothing up, and the index project_docs_key is dropped before and
+ * built after (sql/schema.sql creates it), in one sort, instead of taking
+ * a million inserts at random places. */
+static int begin_fresh(builder *b, int all)
+{
+	int64_t empty;
+
+	if (!all)
+		return 0;
+	empty = stage_query_int(b->db, "SELECT NOT EXISTS (SELECT 1 FROM "
+				"project_docs)", b->err);
+	if (empty < 0)
+		return -1;
+	b->fresh = empty == 1;
+	return b->fresh ? stage_exec(b->db, "DROP INDEX project_docs_key",
+				     b->err) : 0;
+}
+
+/* Also after a failed build, so that the index is never left out. */
+static int end_fresh(builder *b, char *err)
+{
+	int rc = stage_begin_index_builds(b->db, err) != 0 ||
+		 stage_exec_file(b->db, "schema.sql", err) != 0;
+
+	if (stage_end_index_builds(b->db, rc ? NULL : err) != 0)
+		rc = 1;
+	return rc ? -1 : 0;
+}
+
 int projdocs_build(sqlite3 *db, enum projdocs_which which, char *err)
 {
 	builder b = { .db = db, .err = err };
@@ -206,10 +245,12 @@ int projdocs_build(sqlite3 *db, enum projdocs_which which, char *err)
 	rc = stage_exec(db, all ? "DELETE FROM stale_projects"
 		: "INSERT INTO temp.project_todo SELECT projectid "
 		  "FROM stale_projects; DELETE FROM stale_projects", err);
-	if (rc == 0 && (rc = prepare(&b, all)) == 0 &&
-	    (rc = merge(&b)) == 0)
+	if (rc == 0 && (rc = begin_fresh(&b, all)) == 0 &&
+	    (rc = prepare(&b, all)) == 0 && (rc = merge(&b)) == 0 && !b.fresh)
 		rc = sweep(&b, all);
 	free_builder(&b);
+	if (b.fresh && end_fresh(&b, rc ? NULL : err) != 0)
+		rc = -1;
 	if (stage_exec(db, "DROP TABLE temp.project_todo", rc ? NULL : err))
 		rc = -1;
 	return rc;
