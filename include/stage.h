@@ -20,10 +20,10 @@ enum stage_mode {
  * The caller closes it with sqlite3_close(). */
 sqlite3 *stage_open(const char *path, enum stage_mode mode, char *err);
 
-/* Settings of a writer for building indexes (a small cache, two sorter
- * threads), and back to its usual ones.  0 or -1 (err). */
-int stage_begin_index_builds(sqlite3 *db, char *err);
-int stage_end_index_builds(sqlite3 *db, char *err);
+/* stage_exec_file for a file that builds indexes: run with the settings
+ * that sort fastest (a small cache, two sorter threads), then back to a
+ * writer's usual ones.  0 or -1 (err). */
+int stage_exec_file_indexing(sqlite3 *db, const char *name, char *err);
 
 /* Run every statement of the embedded sql/<name>.  0 or -1 (err). */
 int stage_exec_file(sqlite3 *db, const char *name, char *err);

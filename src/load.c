@@ -362,17 +362,6 @@ static int count_by(sqlite3 *db, const char *sql, load_count *out, int *n,
 	return 0;
 }
 
-/* Rename the new tables over the old and index them (sql/swap.sql). */
-static int swap_in(loader *l)
-{
-	int rc = stage_begin_index_builds(l->db, l->err) != 0 ||
-		 stage_exec_file(l->db, "swap.sql", l->err) != 0;
-
-	if (stage_end_index_builds(l->db, rc ? NULL : l->err) != 0)
-		rc = 1;
-	return rc ? -1 : 0;
-}
-
 /* Add the time since `since` to phase p; the time now. */
 static double end_phase(load_summary *s, enum load_phase p, double since)
 {
@@ -389,7 +378,8 @@ static int finish_snapshot(loader *l)
 	int64_t dups[LOAD_NTABLES] = { 0 };
 	double at = dc_now();
 
-	if (stage_drop_views(l->db, l->err) != 0 || swap_in(l) != 0)
+	if (stage_drop_views(l->db, l->err) != 0 ||
+	    stage_exec_file_indexing(l->db, "swap.sql", l->err) != 0)
 		return -1;
 	at = end_phase(s, LOAD_PHASE_INDEX, at);
 	if (stage_exec_file_changes(l->db, "dedupe.sql", dups, LOAD_NTABLES,

@@ -221,17 +221,6 @@ static int begin_fresh(builder *b, int all)
 				     b->err) : 0;
 }
 
-/* Also after a failed build, so that the index is never left out. */
-static int end_fresh(builder *b, char *err)
-{
-	int rc = stage_begin_index_builds(b->db, err) != 0 ||
-		 stage_exec_file(b->db, "schema.sql", err) != 0;
-
-	if (stage_end_index_builds(b->db, rc ? NULL : err) != 0)
-		rc = 1;
-	return rc ? -1 : 0;
-}
-
 int projdocs_build(sqlite3 *db, enum projdocs_which which, char *err)
 {
 	builder b = { .db = db, .err = err };
@@ -249,7 +238,9 @@ int projdocs_build(sqlite3 *db, enum projdocs_which which, char *err)
 	    (rc = prepare(&b, all)) == 0 && (rc = merge(&b)) == 0 && !b.fresh)
 		rc = sweep(&b, all);
 	free_builder(&b);
-	if (b.fresh && end_fresh(&b, rc ? NULL : err) != 0)
+	/* also after a failed build, so that the index is never left out */
+	if (b.fresh && stage_exec_file_indexing(db, "schema.sql",
+						rc ? NULL : err) != 0)
 		rc = -1;
 	if (stage_exec(db, "DROP TABLE temp.project_todo", rc ? NULL : err))
 		rc = -1;

@@ -53,14 +53,15 @@ static const char writer_pragmas[] =
 static const char index_build_pragmas[] =
 	"PRAGMA threads=2; PRAGMA cache_size=-8192";
 
-int stage_begin_index_builds(sqlite3 *db, char *err)
+int stage_exec_file_indexing(sqlite3 *db, const char *name, char *err)
 {
-	return stage_exec(db, index_build_pragmas, err);
-}
+	int rc = stage_exec(db, index_build_pragmas, err) != 0 ||
+		 stage_exec_file(db, name, err) != 0;
 
-int stage_end_index_builds(sqlite3 *db, char *err)
-{
-	return stage_exec(db, writer_pragmas, err);
+	/* back to the usual settings, also after a failure */
+	if (stage_exec(db, writer_pragmas, rc ? NULL : err) != 0)
+		rc = 1;
+	return rc ? -1 : 0;
 }
 
 sqlite3 *stage_open(const char *path, enum stage_mode mode, char *err)
