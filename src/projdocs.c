@@ -23,7 +23,7 @@ typedef struct builder {
 	sqlite3_stmt *rows, *groups, *find, *update, *insert;
 	rowjson fields;
 	int group_rc;          /* of the last step of groups */
-	int fresh;             /* project_docs was empty: see build_fresh */
+	int fresh;             /* project_docs was empty: see begin_fresh */
 	int64_t gen;           /* the data version being built */
 	buf doc;
 	char *err;
