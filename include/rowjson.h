@@ -37,4 +37,24 @@ int rowjson_write(const rowjson *rj, sqlite3_stmt *st, buf *out);
 
 void rowjson_free(rowjson *rj);
 
+/* The rows of a group as one member a column, with what list_or_value()
+ * gives in SQL (sqlfuncs.h): a group of one row its column's value, left
+ * out when missing; a group of several the JSON list of its values in row
+ * order, null for a missing one.  Values are written by their type only,
+ * as json_array() writes them; keys are the columns' names, and the
+ * columns rowjson_init() leaves out are left out. */
+typedef struct rowgroup {
+	rowjson cols;          /* for the keys */
+	buf *vals;             /* per column: its values so far, ','-joined */
+	size_t rows;
+} rowgroup;
+
+void rowgroup_init(rowgroup *g, sqlite3_stmt *st, int first, int n);
+/* Add the current row of st to the group. */
+void rowgroup_add(rowgroup *g, sqlite3_stmt *st);
+/* Append the group's members to out as rowjson_write() does, and empty
+ * the group.  Returns the members written. */
+int rowgroup_write(rowgroup *g, buf *out);
+void rowgroup_free(rowgroup *g);
+
 #endif

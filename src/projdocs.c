@@ -1,14 +1,21 @@
 /*
  * projdocs.c - building project_docs (see projdocs.h).
  *
- * Two statements walk the projects to build in rowid order: the project
- * rows, written as project_* members by rowjson.c, and their resource
- * groups (sql/resource_groups.sql, list_or_value() in SQL).  A merge of
- * the two gives each project's part in one pass, with nothing materialized
- * in between.  Rowid order reads the projects table front to back, and the
- * resources table nearly so when a dump lists each project's resources
- * together and in project order, as the DonorsChoose files do; random
- * reads of rows are what a load of the full dump cannot afford.
+ * The project rows are walked in rowid order and written as project_*
+ * members by rowjson.c; each is merged with its resource group, so that
+ * every part is built in one pass with nothing materialized in between.
+ * The groups come one of two ways:
+ *   - in file order (sql/resource_rows.sql): after a load, when the dump
+ *     lists each project's resources together and in the order of its
+ *     projects, as the DonorsChoose files do, one pass over the resources
+ *     table gives the groups in the projects' order, grouped here
+ *     (rowgroup in rowjson.h).  The merge checks that order as it goes; a
+ *     resource out of it rolls the build back to build the other way.
+ *   - by project (sql/resource_groups.sql, list_or_value() in SQL): the
+ *     index resources_project finds each project's rows.  This serves any
+ *     order and any set of projects, but each lookup is a read at a
+ *     random place, which made it two thirds of this step's time on the
+ *     full dump.
  */
 #include "projdocs.h"
 #include "buf.h"
@@ -23,6 +30,14 @@ typedef struct builder {
 	sqlite3_stmt *rows, *groups, *find, *update, *insert;
 	rowjson fields;
 	int group_rc;          /* of the last step of groups */
+	/* in file order: the resources (res), the rowid of a project by its
+	 * id (prow), the current run of one projectid's rows */
+	int file_order;
+	sqlite3_stmt *res, *prow;
+	int res_rc;            /* of the last step of res */
+	buf run_id;
+	sqlite3_int64 run_prow; /* its project's rowid, -1 none, 0 unknown */
+	rowgroup group;        /* the rows taken for the current project */
 	int fresh;             /* project_docs was empty: see begin_fresh */
 	int64_t gen;           /* the data version being built */
 	buf doc;
@@ -48,26 +63,112 @@ static int find_group(builder *b, sqlite3_int64 rowid)
 	return 0;
 }
 
-/* The current project's part into b->doc; 0 when it has no value. */
-static int build_part(builder *b)
+/* The members of project rowid's group (by project) into b->doc. */
+static int add_group(builder *b, sqlite3_int64 rowid)
 {
-	int members;
+	const char *g;
+	size_t gn;
+
+	if (!find_group(b, rowid) ||
+	    sqlite3_column_type(b->groups, 1) == SQLITE_NULL)
+		return 0;
+	g = (const char *)sqlite3_column_text(b->groups, 1);
+	gn = (size_t)sqlite3_column_bytes(b->groups, 1);
+	if (b->doc.len > 1)
+		buf_putc(&b->doc, ',');
+	buf_append(&b->doc, g + 1, gn - 2); /* its members */
+	return 1;
+}
+
+/* ---- groups in file order ---- */
+
+#define OUT_OF_ORDER 1
+
+/* Whether the current resource row belongs to the run in b->run_id. */
+static int in_run(const builder *b)
+{
+	const void *id = sqlite3_column_text(b->res, 0);
+	size_t n = (size_t)sqlite3_column_bytes(b->res, 0);
+
+	return id && n == b->run_id.len && !memcmp(id, b->run_id.data, n);
+}
+
+/* Step past the current run of resources, adding its rows to the group
+ * when add. */
+static int take_run(builder *b, int add)
+{
+	buf_reset(&b->run_id);
+	buf_append(&b->run_id, sqlite3_column_text(b->res, 0),
+		   (size_t)sqlite3_column_bytes(b->res, 0));
+	do {
+		if (add)
+			rowgroup_add(&b->group, b->res);
+		b->res_rc = sqlite3_step(b->res);
+	} while (b->res_rc == SQLITE_ROW && in_run(b));
+	b->run_prow = 0;
+	return b->res_rc == SQLITE_ROW || b->res_rc == SQLITE_DONE ? 0
+		: fail(b, "resources");
+}
+
+/* The rowid of the project of the current run into b->run_prow, -1 for
+ * none (the run's resources are orphans). */
+static int find_run_project(builder *b)
+{
+	int rc;
+
+	if (b->run_prow)
+		return 0;
+	sqlite3_bind_value(b->prow, 1, sqlite3_column_value(b->res, 0));
+	rc = sqlite3_step(b->prow);
+	b->run_prow = rc == SQLITE_ROW ? sqlite3_column_int64(b->prow, 0) : -1;
+	sqlite3_reset(b->prow);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
+		: fail(b, "resource's project");
+}
+
+/* Take the run of project (rowid, id) into b->group, if it is next.
+ * Orphan runs are stepped over; a run of a project before this one means
+ * the dump is not in order: OUT_OF_ORDER.  With rowid 0 (past the last
+ * project), every run left must be an orphan's. */
+static int take_group(builder *b, sqlite3_int64 rowid, const void *id,
+		      size_t n)
+{
+	while (b->res_rc == SQLITE_ROW) {
+		const void *y = sqlite3_column_text(b->res, 0);
+
+		if (y && rowid && (size_t)sqlite3_column_bytes(b->res, 0) == n &&
+		    !memcmp(y, id, n))
+			return take_run(b, 1);
+		if (find_run_project(b) != 0)
+			return -1;
+		if (b->run_prow > 0 && (!rowid || b->run_prow < rowid))
+			return OUT_OF_ORDER;
+		if (b->run_prow > 0)
+			return 0;       /* a later project's: this one has none */
+		if (take_run(b, 0) != 0)
+			return -1;
+	}
+	return b->res_rc == SQLITE_DONE ? 0 : fail(b, "resources");
+}
+
+/* The current project's part into b->doc, *has_doc whether it has any
+ * member: 0, -1 or OUT_OF_ORDER. */
+static int build_part(builder *b, int *has_doc)
+{
+	sqlite3_int64 rowid = sqlite3_column_int64(b->rows, 0);
+	int members, rc = 0;
 
 	buf_reset(&b->doc);
 	buf_putc(&b->doc, '{');
 	members = rowjson_write(&b->fields, b->rows, &b->doc);
-	if (find_group(b, sqlite3_column_int64(b->rows, 0)) &&
-	    sqlite3_column_type(b->groups, 1) != SQLITE_NULL) {
-		const char *g = (const char *)sqlite3_column_text(b->groups, 1);
-		size_t gn = (size_t)sqlite3_column_bytes(b->groups, 1);
-
-		if (members)
-			buf_putc(&b->doc, ',');
-		buf_append(&b->doc, g + 1, gn - 2); /* its members */
-		members++;
-	}
+	if (!b->file_order)
+		members += add_group(b, rowid);
+	else if ((rc = take_group(b, rowid, sqlite3_column_text(b->rows, 1),
+				  (size_t)sqlite3_column_bytes(b->rows, 1))) == 0)
+		members += rowgroup_write(&b->group, &b->doc);
 	buf_putc(&b->doc, '}');
-	return members;
+	*has_doc = members > 0;
+	return rc;
 }
 
 /* Write the part just built for project id, unless its stored row holds
@@ -114,22 +215,49 @@ static int put_part(builder *b, const unsigned char *id, int n, int has_doc)
 	return rc == SQLITE_DONE ? 0 : fail(b, "write");
 }
 
+/* One pass over the projects; 0, -1 or OUT_OF_ORDER. */
 static int merge(builder *b)
 {
-	int rc;
+	int rc, has_doc;
 
-	b->group_rc = sqlite3_step(b->groups);
+	if (b->file_order)
+		b->res_rc = sqlite3_step(b->res);
+	else
+		b->group_rc = sqlite3_step(b->groups);
 	while ((rc = sqlite3_step(b->rows)) == SQLITE_ROW) {
 		const unsigned char *id = sqlite3_column_text(b->rows, 1);
 		int n = sqlite3_column_bytes(b->rows, 1);
 
-		if (put_part(b, id, n, build_part(b) > 0) != 0)
+		if ((rc = build_part(b, &has_doc)) != 0)
+			return rc;
+		if (put_part(b, id, n, has_doc) != 0)
 			return -1;
 	}
 	if (rc != SQLITE_DONE)
 		return fail(b, "projects");
+	if (b->file_order)
+		return take_group(b, 0, NULL, 0);
 	if (b->group_rc != SQLITE_ROW && b->group_rc != SQLITE_DONE)
 		return fail(b, "resources");
+	return 0;
+}
+
+/* The group statements of the pass b->file_order says. */
+static int prepare_groups(builder *b, int all)
+{
+	if (!b->file_order) {
+		b->groups = stage_prepare_file(b->db, "resource_groups.sql",
+					       b->err);
+		if (b->groups)
+			sqlite3_bind_int(b->groups, 1, all);
+		return b->groups ? 0 : -1;
+	}
+	b->res = stage_prepare_file(b->db, "resource_rows.sql", b->err);
+	b->prow = stage_prepare(b->db, "SELECT rowid FROM projects INDEXED BY "
+				"projects_key WHERE projectid = ?1", b->err);
+	if (!b->res || !b->prow)
+		return -1;
+	rowgroup_init(&b->group, b->res, 1, sqlite3_column_count(b->res) - 1);
 	return 0;
 }
 
@@ -139,7 +267,6 @@ static int prepare(builder *b, int all)
 		"SELECT p.rowid, p.* FROM projects p WHERE ?1 OR p.projectid "
 		"IN (SELECT projectid FROM temp.project_todo) ORDER BY p.rowid",
 		b->err);
-	b->groups = stage_prepare_file(b->db, "resource_groups.sql", b->err);
 	if (!b->fresh)
 		b->find = stage_prepare(b->db, "SELECT rowid, fp FROM "
 			"project_docs INDEXED BY project_docs_key WHERE "
@@ -148,14 +275,12 @@ static int prepare(builder *b, int all)
 		"fp = ?3, gen = ?4 WHERE rowid = ?1", b->err);
 	b->insert = stage_prepare(b->db, "INSERT INTO project_docs(projectid, "
 		"doc, fp, gen) VALUES (?1, ?2, ?3, ?4)", b->err);
-	if (!b->rows || !b->groups || (!b->find && !b->fresh) || !b->update ||
-	    !b->insert)
+	if (!b->rows || (!b->find && !b->fresh) || !b->update || !b->insert)
 		return -1;
 	sqlite3_bind_int(b->rows, 1, all);
-	sqlite3_bind_int(b->groups, 1, all);
 	rowjson_init(&b->fields, b->rows, 1, sqlite3_column_count(b->rows) - 1,
 		     "project_", "projectid");
-	return 0;
+	return prepare_groups(b, all);
 }
 
 /* The projects of the rows just built for, as temp.project_todo says
@@ -191,15 +316,58 @@ static int sweep(builder *b, int all)
 	return all ? stage_exec(b->db, prune_sql, b->err) : 0;
 }
 
-static void free_builder(builder *b)
+/* What a pass prepared, freed so that another can begin. */
+static void end_pass(builder *b)
 {
 	sqlite3_finalize(b->rows);
 	sqlite3_finalize(b->groups);
+	sqlite3_finalize(b->res);
+	sqlite3_finalize(b->prow);
 	sqlite3_finalize(b->find);
 	sqlite3_finalize(b->update);
 	sqlite3_finalize(b->insert);
+	b->rows = b->groups = b->res = b->prow = NULL;
+	b->find = b->update = b->insert = NULL;
 	rowjson_free(&b->fields);
-	buf_free(&b->doc);
+	rowgroup_free(&b->group);
+}
+
+static int pass(builder *b, int all)
+{
+	int rc = prepare(b, all);
+
+	if (rc == 0)
+		rc = merge(b);
+	end_pass(b);
+	return rc;
+}
+
+/* Every project's part from the resources in file order, inside a
+ * savepoint that a dump out of that order rolls back: 0, -1 or
+ * OUT_OF_ORDER. */
+static int build_in_file_order(builder *b)
+{
+	int rc;
+
+	if (stage_exec(b->db, "SAVEPOINT file_order", b->err) != 0)
+		return -1;
+	b->file_order = 1;
+	rc = pass(b, 1);
+	b->file_order = 0;
+	if (rc != 0)
+		stage_exec(b->db, "ROLLBACK TO file_order", NULL);
+	if (stage_exec(b->db, "RELEASE file_order", rc ? NULL : b->err) != 0)
+		rc = -1;
+	return rc;
+}
+
+static int build_parts(builder *b, int all)
+{
+	int rc = all ? build_in_file_order(b) : OUT_OF_ORDER;
+
+	if (rc == OUT_OF_ORDER)
+		rc = pass(b, all);
+	return rc;
 }
 
 /* The first build into a staging file has no rows to compare with: it
@@ -235,9 +403,10 @@ int projdocs_build(sqlite3 *db, enum projdocs_which which, char *err)
 		: "INSERT INTO temp.project_todo SELECT projectid "
 		  "FROM stale_projects; DELETE FROM stale_projects", err);
 	if (rc == 0 && (rc = begin_fresh(&b, all)) == 0 &&
-	    (rc = prepare(&b, all)) == 0 && (rc = merge(&b)) == 0 && !b.fresh)
+	    (rc = build_parts(&b, all)) == 0 && !b.fresh)
 		rc = sweep(&b, all);
-	free_builder(&b);
+	buf_free(&b.doc);
+	buf_free(&b.run_id);
 	/* also after a failed build, so that the index is never left out */
 	if (b.fresh && stage_exec_file_indexing(db, "schema.sql",
 						rc ? NULL : err) != 0)

@@ -127,3 +127,62 @@ void rowjson_free(rowjson *rj)
 	buf_free(&rj->keys);
 	memset(rj, 0, sizeof *rj);
 }
+
+void rowgroup_init(rowgroup *g, sqlite3_stmt *st, int first, int n)
+{
+	rowjson_init(&g->cols, st, first, n, "", NULL);
+	g->vals = dc_calloc((size_t)n + 1, sizeof *g->vals);
+	g->rows = 0;
+}
+
+void rowgroup_add(rowgroup *g, sqlite3_stmt *st)
+{
+	for (int i = 0; i < g->cols.n; i++) {
+		buf *v = &g->vals[i];
+
+		if (g->cols.kind[i] == SKIP)
+			continue;
+		if (g->rows)
+			buf_putc(v, ',');
+		if (!add_value(v, st, g->cols.first + i, VALUE))
+			buf_append(v, "null", 4);
+	}
+	g->rows++;
+}
+
+int rowgroup_write(rowgroup *g, buf *out)
+{
+	const rowjson *rj = &g->cols;
+	int members = 0;
+
+	for (int i = 0; g->rows && i < rj->n; i++) {
+		buf *v = &g->vals[i];
+
+		if (rj->kind[i] == SKIP ||
+		    (g->rows == 1 && v->len == 4 && !memcmp(v->data, "null", 4)))
+			continue;
+		if (out->len > 0 && out->data[out->len - 1] != '{')
+			buf_putc(out, ',');
+		buf_append(out, rj->keys.data + rj->key_off[i],
+			   rj->key_off[i + 1] - rj->key_off[i]);
+		if (g->rows > 1)
+			buf_putc(out, '[');
+		buf_append(out, v->data, v->len);
+		if (g->rows > 1)
+			buf_putc(out, ']');
+		members++;
+	}
+	for (int i = 0; i < rj->n; i++)
+		buf_reset(&g->vals[i]);
+	g->rows = 0;
+	return members;
+}
+
+void rowgroup_free(rowgroup *g)
+{
+	for (int i = 0; g->vals && i < g->cols.n; i++)
+		buf_free(&g->vals[i]);
+	free(g->vals);
+	rowjson_free(&g->cols);
+	memset(g, 0, sizeof *g);
+}

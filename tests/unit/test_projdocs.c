@@ -637,6 +637,91 @@ static void test_stale(void)
 	CHECK_INT(query_int("SELECT count(*) FROM project_docs"), 6);
 }
 
+/*
+ * The resources in the orders a dump may list them.  A load groups them
+ * in one pass in file order when each project's resources come together
+ * and in the projects' order, and by project otherwise; either way each
+ * project gets the same part, which a rebuild of every project by project
+ * (PROJDOCS_STALE, sql/resource_groups.sql) leaves as it is.
+ */
+static const project order_projects[] = {
+	{ "q1", NULL, NULL, NULL, "C1", NULL, NULL, NULL, NULL },
+	{ "q2", NULL, NULL, NULL, "C2", NULL, NULL, NULL, NULL },
+	{ "q3", NULL, NULL, NULL, "C3", NULL, NULL, NULL, NULL },
+	{ "q4", NULL, NULL, NULL, "C4", NULL, NULL, NULL, NULL },
+};
+
+#define RES(id, project, qty) \
+	{ { id, project, NULL, NULL, NULL, NULL, NULL, qty } }
+#define PART(k, members) \
+	"q" k " g1 fp=h {\"project_school_city\":\"C" k "\"" members "}"
+#define ONE(id, qty) ",\"resourceid\":\"" id "\"," \
+	"\"resource_item_quantity\":" qty
+#define NULLS(name) "\"resource_" name "\":[null,null],"
+#define TWO(a, b, qa, qb) ",\"resourceid\":[\"" a "\",\"" b "\"]," \
+	NULLS("vendorid") NULLS("vendor_name") NULLS("item_name")         \
+	NULLS("item_number") NULLS("item_unit_price")                     \
+	"\"resource_item_quantity\":[" qa "," qb "]"
+
+static const struct order_case {
+	const char *name;
+	resource r[6];
+	int n;
+	const char *want;
+} order_cases[] = {
+	{ "in order; q2 without any; orphans between and after",
+	  { RES("r1", "q1", "1"), RES("r2", "q1", "2"), RES("o1", "zz", "9"),
+	    RES("r3", "q3", "3"), RES("r4", "q4", "4"), RES("o2", "zz", "9") },
+	  6, PART("1", TWO("r1", "r2", "1", "2")) "\n" PART("2", "") "\n"
+	  PART("3", ONE("r3", "3")) "\n" PART("4", ONE("r4", "4")) },
+	{ "a resource without a projectid between two projects'",
+	  { RES("r1", "q1", "1"), RES("n1", NULL, "9"), RES("r2", "q2", "2") },
+	  3, PART("1", ONE("r1", "1")) "\n" PART("2", ONE("r2", "2")) "\n"
+	  PART("3", "") "\n" PART("4", "") },
+	{ "a project's resources apart",
+	  { RES("r1", "q1", "1"), RES("r3", "q3", "3"), RES("r2", "q1", "2") },
+	  3, PART("1", TWO("r1", "r2", "1", "2")) "\n" PART("2", "") "\n"
+	  PART("3", ONE("r3", "3")) "\n" PART("4", "") },
+	{ "an orphan between a project's resources",
+	  { RES("r1", "q1", "1"), RES("o1", "zz", "9"), RES("r2", "q1", "2") },
+	  3, PART("1", TWO("r1", "r2", "1", "2")) "\n" PART("2", "") "\n"
+	  PART("3", "") "\n" PART("4", "") },
+	{ "the projects in reverse order",
+	  { RES("r4", "q4", "4"), RES("r3", "q3", "3"), RES("r1", "q1", "1") },
+	  3, PART("1", ONE("r1", "1")) "\n" PART("2", "") "\n"
+	  PART("3", ONE("r3", "3")) "\n" PART("4", ONE("r4", "4")) },
+	{ "after the last project's, one of a project before",
+	  { RES("r1", "q1", "1"), RES("r4", "q4", "4"), RES("r2", "q2", "2") },
+	  3, PART("1", ONE("r1", "1")) "\n" PART("2", ONE("r2", "2")) "\n"
+	  PART("3", "") "\n" PART("4", ONE("r4", "4")) },
+};
+
+static void test_resource_orders(void)
+{
+	char saved_path[sizeof db_path], sub[32];
+	sqlite3 *saved = db;
+
+	memcpy(saved_path, db_path, sizeof db_path);
+	for (size_t i = 0; i < N_CASES(order_cases); i++) {
+		const struct order_case *c = &order_cases[i];
+
+		snprintf(sub, sizeof sub, "order%zu", i);
+		snprintf(db_path, sizeof db_path, "%s/%s.db", dir, sub);
+		write_dump(sub, order_projects, (int)N_CASES(order_projects),
+			   c->r, c->n);
+		if (load(sub) != 0 || open_db() != 0)
+			continue;
+		check_docs(c->name, c->want);
+		testdb_exec(db, "INSERT INTO stale_projects "
+			    "SELECT projectid FROM projects");
+		CHECK_INT(build(PROJDOCS_STALE), 0);
+		check_docs(c->name, c->want);
+		sqlite3_close(db);
+	}
+	memcpy(db_path, saved_path, sizeof db_path);
+	db = saved;
+}
+
 /* A failing build says why, and leaves no temp.project_todo behind:
  * the next one fails the same way, and works once the tables are
  * there. */
@@ -655,9 +740,10 @@ static void test_errors(void)
 	for (int i = 0; i < 2; i++) {
 		strcpy(err, "");
 		CHECK_INT(projdocs_build(db, PROJDOCS_ALL, err), -1);
-		/* the message of the last statement that failed to
-		 * prepare (resource_groups.sql) */
-		CHECK_STR(err, "resource_groups.sql: no such table: projects");
+		/* the message of the first statement that failed to
+		 * prepare */
+		CHECK_STR(err, "cannot prepare statement: no such table: "
+			  "projects");
 	}
 	CHECK_INT(query_int("SELECT count(*) FROM sqlite_temp_schema"), 0);
 	testdb_exec(db, "CREATE TABLE projects(projectid ID TEXT NOT NULL, "
@@ -667,6 +753,7 @@ static void test_errors(void)
 	     "item_name TEXT, item_number TEXT, item_unit_price REAL, "
 	     "item_quantity INTEGER, fp INTEGER); "
 	     "CREATE INDEX resources_project ON resources(projectid); "
+	     "CREATE INDEX projects_key ON projects(projectid); "
 	     "INSERT INTO projects VALUES ('x1', 'T', 5), ('x2', NULL, 6); "
 	     "INSERT INTO resources VALUES ('q1', 'x2', NULL, NULL, NULL, "
 	     "NULL, 2.5, NULL, 7)");
@@ -696,6 +783,7 @@ int main(void)
 	test_second_build();
 	test_prune();
 	test_stale();
+	test_resource_orders();
 	test_errors();
 	sqlite3_close(db);
 	testdb_remove_tree(dir);

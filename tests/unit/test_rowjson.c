@@ -5,11 +5,14 @@
  * fp and the skip column never written, the comma before the members,
  * the count returned, numbers and text escaping; and the same bytes as
  * json_object() in SQL (as views.sql builds a document) for every row.
+ * rowgroup: groups of rows as one member a column, with the bytes that
+ * dc_object() of list_or_value() gives in SQL.
  */
 #include "buf.h"
 #include "check.h"
 #include "testdb.h"
 #include "rowjson.h"
+#include "sqlfuncs.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -309,11 +312,90 @@ static void test_same_as_sql(void)
 	sqlite3_finalize(st);
 }
 
+/* Groups of rows of t (by k, in that order) through one rowgroup. */
+static const struct group_case {
+	const char *name, *ks, *want;
+} group_cases[] = {
+	{ "one row: its values", "1",
+	  "{\"id\":\"a1\",\"name\":\"Book \\\"A\\\"\",\"price\":12.5,\"n\":23,"
+	  "\"ok\":1}" },
+	{ "one row: missing values left out", "2", "{\"id\":\"a2\",\"ok\":0}" },
+	{ "two rows: lists, null for a missing value", "2,3",
+	  "{\"id\":[\"a2\",\"a3\"],\"name\":[null,null],\"price\":[null,null],"
+	  "\"n\":[null,null],\"ok\":[0,null]}" },
+	{ "numbers as json_array() writes them", "9,10",
+	  "{\"id\":[\"a9\",\"a10\"],\"name\":[null,null],"
+	  "\"price\":[1.0e+20,3.0],\"n\":[-9223372036854775808,0],"
+	  "\"ok\":[0,null]}" },
+	{ "no rows: no members", "", "{}" },
+};
+
+#define GROUP_COLS \
+	"t.id AS id, t.name AS name, t.price AS price, t.n AS n, t.ok AS ok, " \
+	"t.fp AS fp"
+
+static char *group_by_sql(const char *ks)
+{
+	char sql[512];
+	sqlite3_stmt *st;
+	char *got;
+
+	snprintf(sql, sizeof sql, "SELECT dc_object('id', list_or_value(id), "
+		 "'name', list_or_value(name), 'price', list_or_value(price), "
+		 "'n', list_or_value(n), 'ok', list_or_value(ok)) FROM (SELECT "
+		 "t.* FROM t, json_each('[%s]') j WHERE k = j.value ORDER BY "
+		 "j.key)", ks);
+	st = testdb_prepare(db, sql);
+	got = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)
+		? strdup((const char *)sqlite3_column_text(st, 0)) : NULL;
+	sqlite3_finalize(st);
+	return got;
+}
+
+static void test_groups(void)
+{
+	sqlite3_stmt *st = testdb_prepare(db, "SELECT " GROUP_COLS " FROM t, "
+		"json_each(?1) j WHERE k = j.value ORDER BY j.key");
+	rowgroup g;
+	buf out = BUF_INIT, ks = BUF_INIT;
+
+	rowgroup_init(&g, st, 0, 6);
+	for (size_t i = 0; i < N_CASES(group_cases); i++) {
+		const struct group_case *c = &group_cases[i];
+		char *sql;
+
+		buf_reset(&ks);
+		buf_printf(&ks, "[%s]", c->ks);
+		sqlite3_bind_text(st, 1, ks.data, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			rowgroup_add(&g, st);
+		sqlite3_reset(st);
+		buf_reset(&out);
+		buf_putc(&out, '{');
+		CHECK_INT(rowgroup_write(&g, &out),
+			  !*c->ks ? 0 : !strcmp(c->ks, "2") ? 2 : 5);
+		buf_putc(&out, '}');
+		CHECK_STR(out.data, c->want);
+		if (strcmp(out.data, c->want))
+			fprintf(stderr, "  case: %s\n", c->name);
+		if (*c->ks) {
+			sql = group_by_sql(c->ks);
+			CHECK_STR(out.data, sql);
+			free(sql);
+		}
+	}
+	buf_free(&out);
+	buf_free(&ks);
+	rowgroup_free(&g);
+	sqlite3_finalize(st);
+}
+
 int main(void)
 {
 	char *err = NULL;
 
 	if (sqlite3_open(":memory:", &db) != SQLITE_OK ||
+	    sqlfuncs_register(db) != SQLITE_OK ||
 	    sqlite3_exec(db, schema, NULL, NULL, &err) != SQLITE_OK) {
 		fprintf(stderr, "cannot set up the test db: %s\n",
 			err ? err : sqlite3_errmsg(db));
@@ -324,6 +406,7 @@ int main(void)
 	test_columns();
 	test_nul();
 	test_same_as_sql();
+	test_groups();
 	sqlite3_close(db);
 	return check_summary();
 }
