@@ -46,6 +46,9 @@ void *dc_malloc(size_t n);
 void *dc_calloc(size_t n, size_t size);
 void *dc_realloc(void *p, size_t n);
 char *dc_strdup(const char *s);
+/* A zeroed table that is probed at random places, in huge pages where the
+ * system gives them; free() frees it. */
+void *dc_calloc_table(size_t n, size_t size);
 
 /* Seconds since an arbitrary start, monotonic. */
 double dc_now(void);

@@ -11,7 +11,7 @@ static void idset_grow(idset *s)
 {
 	idset bigger = { NULL, s->cap ? s->cap * 2 : 64, 0 };
 
-	bigger.slot = dc_calloc(bigger.cap, sizeof *bigger.slot);
+	bigger.slot = dc_calloc_table(bigger.cap, sizeof *bigger.slot);
 	for (size_t i = 0; i < s->cap; i++)
 		if (s->slot[i])
 			idset_add(&bigger, s->slot[i]);
@@ -55,25 +55,28 @@ void idset_free(idset *s)
 
 void idfilter_init(idfilter *f, unsigned log2_bits)
 {
-	size_t bits = (size_t)1 << (log2_bits < 6 ? 6 : log2_bits);
+	size_t bits = (size_t)1 << (log2_bits < 9 ? 9 : log2_bits);
 
-	f->word = dc_calloc(bits / 64, sizeof *f->word);
+	f->word = dc_calloc_table(bits / 64, sizeof *f->word);
 	f->mask = bits - 1;
 }
 
-/* The three bits of h: h1 + i * h2 (double hashing), h2 odd so that they
- * differ. */
+/* The three bits of h lie in one block of 512 bits (a cache line), picked
+ * by h's low bits; its top 27 bits place them in the block.  One cache
+ * miss an addition instead of three, for a false "seen" rate a little
+ * above that of bits spread over the whole filter. */
 int idfilter_add(idfilter *f, uint64_t h)
 {
-	uint64_t h1 = h, h2 = (h >> 32 | h << 32) | 1;
+	uint64_t *block = f->word + ((h << 9 & f->mask) >> 6);
 	int seen = 1;
 
-	for (int i = 0; i < 3; i++, h1 += h2) {
-		uint64_t bit = h1 & f->mask, m = (uint64_t)1 << (bit & 63);
+	for (int i = 0; i < 3; i++) {
+		unsigned bit = (unsigned)(h >> (37 + 9 * i)) & 511;
+		uint64_t m = (uint64_t)1 << (bit & 63);
 
-		if (!(f->word[bit >> 6] & m)) {
+		if (!(block[bit >> 6] & m)) {
 			seen = 0;
-			f->word[bit >> 6] |= m;
+			block[bit >> 6] |= m;
 		}
 	}
 	return seen;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -69,6 +70,28 @@ void *dc_calloc(size_t n, size_t size)
 	if (!p)
 		dc_die("out of memory (%zu x %zu bytes)", n, size);
 	return p;
+}
+
+/* With 4 KB pages nearly every probe of a table of tens of MB also
+ * misses the TLB, and in a virtual machine each such miss walks two page
+ * tables.  At full scale the orphan check and the duplicate filter (32 MB
+ * each) took 18% of the load's reader thread, and 13% in 2 MB pages. */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void *dc_calloc_table(size_t n, size_t size)
+{
+	size_t bytes = n * size;
+	void *p = NULL;
+
+	if (size && bytes / size != n)
+		dc_die("out of memory (%zu x %zu bytes)", n, size);
+	if (bytes < HUGE_PAGE)
+		return dc_calloc(n, size);
+	bytes = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+	if (posix_memalign(&p, HUGE_PAGE, bytes) != 0)
+		dc_die("out of memory (%zu bytes)", bytes);
+	madvise(p, bytes, MADV_HUGEPAGE); /* advice only: fine if refused */
+	return memset(p, 0, bytes);
 }
 
 void *dc_realloc(void *p, size_t n)
