@@ -2,7 +2,7 @@
 #   make             build $(BUILD)/dcstage and the SQLite extension
 #   make test        build and run every test suite
 #   make test-asan   the same under AddressSanitizer + UBSan
-#   make test-tsan   the exporter tests under ThreadSanitizer
+#   make test-tsan   the threaded suites under ThreadSanitizer
 #   make demo        generate, load and export a small dump (scripts/demo.sh)
 #   make bench       benchmarks with their baselines (scripts/bench.sh)
 #   make lint        cppcheck
@@ -48,8 +48,9 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 ESSERVER_SRC = $(wildcard tests/esserver/*.c) src/util.c
 ESSERVER = $(BUILD)/esserver
 DEPS_OK = $(BUILD)/.deps-ok
-# The suites that run the exporter's threads, for make test-tsan.
-TSAN_TESTS = t0410 t0600 t0700
+# The suites that run threads (inflating ahead, the load's reader, the
+# exporter's workers), for make test-tsan.
+TSAN_TESTS = test_gzin test_batch t0300 t0410 t0600 t0700
 
 .PHONY: all test test-asan test-tsan bench demo lint install clean deps
 all: $(BIN) $(EXT)

@@ -3,8 +3,10 @@
  *
  * A file that starts with the gzip magic (1f 8b) is inflated; several gzip
  * members concatenated read as one stream, as with zcat.  Any other file is
- * read as it is (plain CSV).  Memory is bounded: one 256 KiB read buffer
- * and zlib's window, whatever the file size.
+ * read as it is (plain CSV).  A gzip file is inflated ahead on a thread
+ * of its own, so that inflating overlaps with what the caller does with
+ * the bytes.  Memory is bounded: one 256 KiB read buffer, zlib's window
+ * and three 1 MiB blocks inflated ahead, whatever the file size.
  *
  * Errors name the file by the path given to gzin_open():
  *     'opendata_donations000.gz': gzip data is cut short (after N bytes)

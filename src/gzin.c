@@ -1,10 +1,14 @@
 /*
  * gzin.c - streaming input of one dump file, plain or gzip (see gzin.h).
  *
- * The file is read with read(2) in 256 KiB chunks and inflated straight
- * into the caller's buffer, so no byte is copied more than zlib copies it.
- * Between gzip members the next two bytes must be the gzip magic: anything
- * else after the data is an error, not silently ignored.
+ * The file is read with read(2) in 256 KiB chunks.  Between gzip members
+ * the next two bytes must be the gzip magic: anything else after the data
+ * is an error, not silently ignored.
+ *
+ * A gzip file is inflated ahead by a thread of its own, into a few blocks
+ * that gzin_read() copies out: inflating is half of what a load's reader
+ * thread does, and on its own thread it runs beside the parsing instead
+ * of before it.
  */
 #include "gzin.h"
 #include "dcstage.h"
@@ -12,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,6 +25,28 @@
 
 #define CHUNK (256u << 10)
 #define MAX_OUT (1u << 30) /* per inflate call: avail_out is an uInt */
+#define NBLOCKS 3
+#define BLOCK (1u << 20)
+
+/* One block of inflated bytes, and where the file was when it was full. */
+typedef struct block {
+	char *data;
+	size_t len, pos;        /* pos: bytes the reader has taken */
+	uint64_t bytes_in;
+	int end;                /* the last block: rc tells how it ended */
+	ptrdiff_t rc;           /* 0 at the end of the file, -1 on error */
+} block;
+
+/* The blocks, filled by the thread in turn and taken by gzin_read(). */
+typedef struct ahead {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	block blk[NBLOCKS];
+	unsigned filled, taken; /* blocks so far; filled - taken are ready */
+	int stop;               /* gzin_close(): the thread ends */
+	uint64_t bytes_in;      /* of the last block taken */
+} ahead;
 
 struct gzin {
 	int fd;
@@ -32,7 +59,10 @@ struct gzin {
 	uint64_t bytes_read, size;
 	char *path;
 	char err[DC_ERR_MAX];
+	ahead *ahead;   /* NULL: read on the caller's thread */
 };
+
+static void start_ahead(gzin *g);
 
 static int fail_errno(gzin *g, int e)
 {
@@ -113,6 +143,8 @@ gzin *gzin_open(const char *path, char *err)
 		gzin_close(g);
 		return NULL;
 	}
+	if (g->gzip)
+		start_ahead(g);
 	return g;
 }
 
@@ -141,6 +173,12 @@ static ptrdiff_t read_plain(gzin *g, char *dst, size_t n)
 	return got;
 }
 
+/* Bytes of the file inflated so far. */
+static uint64_t consumed(const gzin *g)
+{
+	return g->bytes_read - g->zs.avail_in;
+}
+
 /* At a member boundary: 1 when another member starts, 0 at the clean end
  * of the file, -1 on trailing garbage or a read error. */
 static int next_member(gzin *g)
@@ -153,7 +191,7 @@ static int next_member(gzin *g)
 		g->failed = 1;
 		return dc_seterr(g->err,
 				 "'%s': trailing garbage after gzip data (at byte %llu)",
-				 g->path, (unsigned long long)gzin_bytes_in(g));
+				 g->path, (unsigned long long)consumed(g));
 	}
 	g->in_member = 1;
 	return 1;
@@ -218,7 +256,8 @@ static ptrdiff_t read_gzip(gzin *g, char *dst, size_t n)
 	return rc < 0 ? -1 : 0;
 }
 
-ptrdiff_t gzin_read(gzin *g, char *dst, size_t n)
+/* A read on the calling thread. */
+static ptrdiff_t read_now(gzin *g, char *dst, size_t n)
 {
 	if (g->failed)
 		return -1;
@@ -227,9 +266,131 @@ ptrdiff_t gzin_read(gzin *g, char *dst, size_t n)
 	return g->gzip ? read_gzip(g, dst, n) : read_plain(g, dst, n);
 }
 
+/* ---- inflating ahead ---- */
+
+/* Fill b from the file: full, or short at the end or at an error. */
+static void fill_block(gzin *g, block *b)
+{
+	ptrdiff_t got = 0;
+
+	b->len = b->pos = 0;
+	while (b->len < BLOCK &&
+	       (got = read_now(g, b->data + b->len, BLOCK - b->len)) > 0)
+		b->len += (size_t)got;
+	b->end = got <= 0;
+	b->rc = got < 0 ? -1 : 0;
+	b->bytes_in = consumed(g);
+}
+
+/* The thread: fills block i once the reader has taken block i - NBLOCKS,
+ * until the last block or gzin_close(). */
+static void *ahead_main(void *arg)
+{
+	gzin *g = arg;
+	ahead *a = g->ahead;
+
+	for (unsigned i = 0;; i++) {
+		block *b = &a->blk[i % NBLOCKS];
+		int stop;
+
+		pthread_mutex_lock(&a->lock);
+		while (!a->stop && i - a->taken >= NBLOCKS)
+			pthread_cond_wait(&a->cond, &a->lock);
+		stop = a->stop;
+		pthread_mutex_unlock(&a->lock);
+		if (stop)
+			break;
+		fill_block(g, b);
+		pthread_mutex_lock(&a->lock);
+		a->filled = i + 1;
+		pthread_cond_broadcast(&a->cond);
+		pthread_mutex_unlock(&a->lock);
+		if (b->end)
+			break;
+	}
+	return NULL;
+}
+
+/* Start the thread; without one (pthread_create failed), g reads on the
+ * caller's thread. */
+static void start_ahead(gzin *g)
+{
+	ahead *a = dc_calloc(1, sizeof *a);
+
+	for (int i = 0; i < NBLOCKS; i++)
+		a->blk[i].data = dc_malloc(BLOCK);
+	pthread_mutex_init(&a->lock, NULL);
+	pthread_cond_init(&a->cond, NULL);
+	g->ahead = a;
+	if (pthread_create(&a->thread, NULL, ahead_main, g) == 0)
+		return;
+	g->ahead = NULL;
+	pthread_mutex_destroy(&a->lock);
+	pthread_cond_destroy(&a->cond);
+	for (int i = 0; i < NBLOCKS; i++)
+		free(a->blk[i].data);
+	free(a);
+}
+
+static void stop_ahead(ahead *a)
+{
+	pthread_mutex_lock(&a->lock);
+	a->stop = 1;
+	pthread_cond_broadcast(&a->cond);
+	pthread_mutex_unlock(&a->lock);
+	pthread_join(a->thread, NULL);
+	pthread_mutex_destroy(&a->lock);
+	pthread_cond_destroy(&a->cond);
+	for (int i = 0; i < NBLOCKS; i++)
+		free(a->blk[i].data);
+	free(a);
+}
+
+/* The block the reader is at, once the thread has filled it. */
+static block *current_block(ahead *a)
+{
+	block *b;
+
+	pthread_mutex_lock(&a->lock);
+	while (a->filled == a->taken)
+		pthread_cond_wait(&a->cond, &a->lock);
+	b = &a->blk[a->taken % NBLOCKS];
+	pthread_mutex_unlock(&a->lock);
+	return b;
+}
+
+static ptrdiff_t read_ahead(ahead *a, char *dst, size_t n)
+{
+	block *b = current_block(a);
+	size_t k;
+
+	while (b->pos == b->len) {
+		a->bytes_in = b->bytes_in;
+		if (b->end)
+			return b->rc; /* and again on every later call */
+		pthread_mutex_lock(&a->lock);
+		a->taken++;
+		pthread_cond_broadcast(&a->cond);
+		pthread_mutex_unlock(&a->lock);
+		b = current_block(a);
+	}
+	k = b->len - b->pos < n ? b->len - b->pos : n;
+	memcpy(dst, b->data + b->pos, k);
+	b->pos += k;
+	a->bytes_in = b->bytes_in;
+	return (ptrdiff_t)k;
+}
+
+ptrdiff_t gzin_read(gzin *g, char *dst, size_t n)
+{
+	if (g->ahead)
+		return n ? read_ahead(g->ahead, dst, n) : 0;
+	return read_now(g, dst, n);
+}
+
 uint64_t gzin_bytes_in(const gzin *g)
 {
-	return g->bytes_read - g->zs.avail_in;
+	return g->ahead ? g->ahead->bytes_in : consumed(g);
 }
 
 uint64_t gzin_size(const gzin *g)
@@ -246,6 +407,8 @@ void gzin_close(gzin *g)
 {
 	if (!g)
 		return;
+	if (g->ahead)
+		stop_ahead(g->ahead);
 	if (g->gzip)
 		inflateEnd(&g->zs);
 	close(g->fd);
