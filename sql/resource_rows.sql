@@ -1,7 +1,7 @@
 -- resource_rows.sql: the resources in file (rowid) order, for the build
 -- of every project's part after a load.  A dump that lists each project's
 -- resources together and in the order of its projects, as the
--- DonorsChoose files do, gives projdocs.c each project's resource group
+-- generator's dumps do, gives projdocs.c each project's resource group
 -- from one pass over the table; it checks that the dump does, and builds
 -- from resource_groups.sql otherwise.  Column 0 is the projectid; the
 -- others are the resource members, named and grouped as in

@@ -7,15 +7,15 @@
  * The groups come one of two ways:
  *   - in file order (sql/resource_rows.sql): after a load, when the dump
  *     lists each project's resources together and in the order of its
- *     projects, as the DonorsChoose files do, one pass over the resources
+ *     projects, as the generator's dumps do, one pass over the resources
  *     table gives the groups in the projects' order, grouped here
  *     (rowgroup in rowjson.h).  The merge checks that order as it goes; a
  *     resource out of it rolls the build back to build the other way.
  *   - by project (sql/resource_groups.sql, list_or_value() in SQL): the
  *     index resources_project finds each project's rows.  This serves any
  *     order and any set of projects, but each lookup is a read at a
- *     random place, which made it two thirds of this step's time on the
- *     full dump.
+ *     random place: measured alone on the full dump, 7.3 s of the 20.7 s
+ *     the step then took.
  */
 #include "projdocs.h"
 #include "buf.h"

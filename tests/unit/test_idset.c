@@ -228,14 +228,15 @@ static void test_readd_at_capacity(void)
 	idset_free(&s);
 }
 
-/* 2n hashes into a filter of 16 bits each, n of them twice. */
+/* 2n hashes into a filter of 16 bits each, n of them twice; at 2 MB, the
+ * filter is a table in huge pages (dc_calloc_table). */
 static void test_filter(void)
 {
-	enum { N = 1 << 16 };
+	enum { N = 1 << 20 };
 	idfilter f;
 	long again = 0, false_seen = 0;
 
-	idfilter_init(&f, 21);
+	idfilter_init(&f, 24);
 	for (uint64_t i = 0; i < N; i++)
 		false_seen += idfilter_add(&f, spread(i + 1));
 	for (uint64_t i = 0; i < N; i++)
@@ -250,6 +251,27 @@ static void test_filter(void)
 	CHECK(f.word == NULL);
 }
 
+/* A set past 2 MB, a table in huge pages: zeroed, every member found
+ * after the growths, none of the others. */
+static void test_large(void)
+{
+	enum { N = 200000 };
+	idset s = { 0 };
+	long found = 0, others = 0;
+
+	for (uint64_t i = 0; i < N; i++)
+		idset_add(&s, spread(2 * i + 1));
+	for (uint64_t i = 0; i < N; i++) {
+		found += idset_has(&s, spread(2 * i + 1));
+		others += idset_has(&s, spread(2 * i + 2));
+	}
+	CHECK_INT(s.n, N);
+	CHECK_INT(s.cap, 1 << 19);
+	CHECK_INT(found, N);
+	CHECK_INT(others, 0);
+	idset_free(&s);
+}
+
 int main(void)
 {
 	test_empty();
@@ -259,5 +281,6 @@ int main(void)
 	test_free_reuse();
 	test_readd_at_capacity();
 	test_filter();
+	test_large();
 	return check_summary();
 }
