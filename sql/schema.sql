@@ -73,7 +73,7 @@ CREATE TABLE IF NOT EXISTS refusals(
 -- from one snapshot to the next: gen is the data version (meta) at which
 -- a project's part last changed, so that a target synced at version V
 -- need compare only the donations of projects whose gen is above V.  A
--- project gone from the data leaves a row with no doc and no fp (its
+-- project gone from the data leaves a row with no vals and no fp (its
 -- donations are orphans now) for as long as a target synced before it
 -- went needs to see the change.  A rowid table: the documents are large,
 -- and a WITHOUT ROWID table keyed by random ids would leave its pages half
@@ -81,8 +81,9 @@ CREATE TABLE IF NOT EXISTS refusals(
 -- no document.
 CREATE TABLE IF NOT EXISTS project_docs(
   projectid TEXT NOT NULL,
-  doc TEXT,                       -- NULL: the project has no value, or is gone
-  fp INTEGER,                     -- dc_hash64 of doc, 0 for no value; NULL: gone
+  vals TEXT,                      -- its values, a JSON array (include/projdocs.h);
+                                  -- NULL: the project has no value, or is gone
+  fp INTEGER,                     -- dc_hash64 of vals, 0 for no value; NULL: gone
   gen INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS project_docs_key ON project_docs(projectid, fp, gen);

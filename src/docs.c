@@ -2,7 +2,8 @@
  * docs.c - shards of the documents and pending views (see docs.h).
  *
  * The donation's part of a document is written here from the typed row
- * (rowjson.c); the project part comes stored (projdocs.c).
+ * (rowjson.c); the project part comes stored, as its values, and is
+ * written out with its keys (projdocs.h).
  *
  * For a target, what pending_index and pending_delete say is found by a
  * merge of two walks in id order over the shard's range: the index
@@ -17,6 +18,7 @@
 #include "buf.h"
 #include "dcstage.h"
 #include "idset.h"
+#include "projdocs.h"
 #include "rowjson.h"
 #include "stage.h"
 
@@ -31,6 +33,8 @@ struct docs_cursor {
 	int fp_col;
 	rowjson row;            /* how the donation's columns are written */
 	buf json;               /* the document being built */
+	partkeys part_keys;     /* the keys of a project part's values */
+	buf part;               /* the project part, with them */
 	/* a target's merge */
 	sqlite3_stmt *keys;     /* donationid, projectid, fp, rowid */
 	sqlite3_stmt *acked;    /* id, dfp, pfp */
@@ -102,7 +106,7 @@ static void describe_fields(docs_cursor *c)
 
 /* A donation's row and its project part; the ways of choosing the rows
  * follow. */
-#define DOC_SELECT "SELECT d.*, pd.doc, pd.fp FROM donations d "
+#define DOC_SELECT "SELECT d.*, pd.vals, pd.fp FROM donations d "
 #define DOC_PART "LEFT JOIN project_docs pd INDEXED BY project_docs_key " \
 	"ON pd.projectid = d.projectid "
 
@@ -112,7 +116,8 @@ static docs_cursor *open_query(const char *db_path, const char *sql,
 	docs_cursor *c = dc_calloc(1, sizeof *c);
 
 	c->db = stage_open(db_path, STAGE_READONLY, err);
-	if (c->db && (c->st = stage_prepare(c->db, sql, err)) != NULL) {
+	if (c->db && projdocs_keys(c->db, &c->part_keys, err) == 0 &&
+	    (c->st = stage_prepare(c->db, sql, err)) != NULL) {
 		describe_fields(c);
 		return c;
 	}
@@ -194,27 +199,39 @@ static void build_doc(docs_cursor *c)
 	buf_putc(&c->json, '}');
 }
 
-/* The current row of c->st as a document. */
-static void fill_doc(docs_cursor *c, docs_doc *d)
+static int read_error(docs_cursor *c)
 {
+	return dc_seterr(c->err, "cannot read documents: %s",
+			 sqlite3_errmsg(c->db));
+}
+
+/* The current row of c->st as a document: 1, or -1 when its project part
+ * is damaged. */
+static int fill_doc(docs_cursor *c, docs_doc *d)
+{
+	const char *vals = (const char *)sqlite3_column_text(c->st, c->nfields);
+
 	memset(d, 0, sizeof *d);
 	d->id = (const char *)sqlite3_column_text(c->st, 0);
 	d->idlen = (size_t)sqlite3_column_bytes(c->st, 0);
 	build_doc(c);
 	d->doc = c->json.data;
 	d->doclen = c->json.len;
-	d->part = (const char *)sqlite3_column_text(c->st, c->nfields);
-	d->partlen = (size_t)sqlite3_column_bytes(c->st, c->nfields);
+	if (vals) {
+		buf_reset(&c->part);
+		if (projdocs_expand(&c->part_keys, vals, (size_t)
+			sqlite3_column_bytes(c->st, c->nfields), &c->part) != 0)
+			return dc_seterr(c->err, "cannot read documents: the "
+				"project part of donation '%s' in project_docs "
+				"is not one value a key", d->id);
+		d->part = c->part.data;
+		d->partlen = c->part.len;
+	}
 	if (c->fp_col >= 0)
 		d->dfp = sqlite3_column_int64(c->st, c->fp_col);
 	d->has_pfp = sqlite3_column_type(c->st, c->nfields + 1) != SQLITE_NULL;
 	d->pfp = sqlite3_column_int64(c->st, c->nfields + 1);
-}
-
-static int read_error(docs_cursor *c)
-{
-	return dc_seterr(c->err, "cannot read documents: %s",
-			 sqlite3_errmsg(c->db));
+	return 1;
 }
 
 /* Whether two columns hold the same integer, or both NULL (IS). */
@@ -289,8 +306,7 @@ static int next_row_at(docs_cursor *c, sqlite3_int64 rowid, docs_doc *d)
 		return rc == SQLITE_DONE ? dc_seterr(c->err, "cannot read "
 			"documents: donation %lld is gone", (long long)rowid)
 			: read_error(c);
-	fill_doc(c, d);
-	return 1;
+	return fill_doc(c, d);
 }
 
 static int next_change(docs_cursor *c, docs_doc *d)
@@ -325,8 +341,7 @@ int docs_next(docs_cursor *c, docs_doc *d)
 		return next_change(c, d);
 	if ((rc = sqlite3_step(c->st)) != SQLITE_ROW)
 		return rc == SQLITE_DONE ? 0 : read_error(c);
-	fill_doc(c, d);
-	return 1;
+	return fill_doc(c, d);
 }
 
 const char *docs_errmsg(const docs_cursor *c)
@@ -346,6 +361,8 @@ void docs_close(docs_cursor *c)
 	rowjson_free(&c->row);
 	idset_free(&c->changed);
 	buf_free(&c->json);
+	buf_free(&c->part);
+	projdocs_free_keys(&c->part_keys);
 	buf_free(&c->gone);
 	free(c);
 }

@@ -23,6 +23,8 @@
 #include "rowjson.h"
 #include "stage.h"
 
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct builder {
@@ -40,7 +42,8 @@ typedef struct builder {
 	rowgroup group;        /* the rows taken for the current project */
 	int fresh;             /* project_docs was empty: see begin_fresh */
 	int64_t gen;           /* the data version being built */
-	buf doc;
+	buf nulls;             /* "null,null,...": a group of no resources */
+	buf doc;               /* the part's values, see projdocs.h */
 	char *err;
 } builder;
 
@@ -63,21 +66,22 @@ static int find_group(builder *b, sqlite3_int64 rowid)
 	return 0;
 }
 
-/* The members of project rowid's group (by project) into b->doc. */
+/* The values of project rowid's group (by project) into b->doc: 1 if
+ * any is not missing. */
 static int add_group(builder *b, sqlite3_int64 rowid)
 {
-	const char *g;
-	size_t gn;
+	const char *g = b->nulls.data;
+	size_t gn = b->nulls.len;
 
-	if (!find_group(b, rowid) ||
-	    sqlite3_column_type(b->groups, 1) == SQLITE_NULL)
-		return 0;
-	g = (const char *)sqlite3_column_text(b->groups, 1);
-	gn = (size_t)sqlite3_column_bytes(b->groups, 1);
+	if (find_group(b, rowid) &&
+	    sqlite3_column_type(b->groups, 1) != SQLITE_NULL) {
+		g = (const char *)sqlite3_column_text(b->groups, 1) + 1;
+		gn = (size_t)sqlite3_column_bytes(b->groups, 1) - 2;
+	}
 	if (b->doc.len > 1)
 		buf_putc(&b->doc, ',');
-	buf_append(&b->doc, g + 1, gn - 2); /* its members */
-	return 1;
+	buf_append(&b->doc, g, gn); /* its elements */
+	return gn != b->nulls.len || memcmp(g, b->nulls.data, gn) != 0;
 }
 
 /* ---- groups in file order ---- */
@@ -151,23 +155,23 @@ static int take_group(builder *b, sqlite3_int64 rowid, const void *id,
 	return b->res_rc == SQLITE_DONE ? 0 : fail(b, "resources");
 }
 
-/* The current project's part into b->doc, *has_doc whether it has any
- * member: 0, -1 or OUT_OF_ORDER. */
+/* The current project's part into b->doc, *has_doc whether any of its
+ * values is not missing: 0, -1 or OUT_OF_ORDER. */
 static int build_part(builder *b, int *has_doc)
 {
 	sqlite3_int64 rowid = sqlite3_column_int64(b->rows, 0);
-	int members, rc = 0;
+	int present, rc = 0;
 
 	buf_reset(&b->doc);
-	buf_putc(&b->doc, '{');
-	members = rowjson_write(&b->fields, b->rows, &b->doc);
+	buf_putc(&b->doc, '[');
+	present = rowjson_write_values(&b->fields, b->rows, &b->doc);
 	if (!b->file_order)
-		members += add_group(b, rowid);
+		present += add_group(b, rowid);
 	else if ((rc = take_group(b, rowid, sqlite3_column_text(b->rows, 1),
 				  (size_t)sqlite3_column_bytes(b->rows, 1))) == 0)
-		members += rowgroup_write(&b->group, &b->doc);
-	buf_putc(&b->doc, '}');
-	*has_doc = members > 0;
+		present += rowgroup_write_values(&b->group, &b->doc);
+	buf_putc(&b->doc, ']');
+	*has_doc = present > 0;
 	return rc;
 }
 
@@ -242,6 +246,16 @@ static int merge(builder *b)
 	return 0;
 }
 
+/* The project rows: column 0 the rowid, then the staged columns. */
+#define PROJECT_ROWS "SELECT p.rowid, p.* FROM projects p "
+
+/* How the project's own values are written, from PROJECT_ROWS. */
+static void init_fields(rowjson *rj, sqlite3_stmt *rows)
+{
+	rowjson_init(rj, rows, 1, sqlite3_column_count(rows) - 1, "project_",
+		     "projectid");
+}
+
 /* The group statements of the pass b->file_order says. */
 static int prepare_groups(builder *b, int all)
 {
@@ -263,23 +277,21 @@ static int prepare_groups(builder *b, int all)
 
 static int prepare(builder *b, int all)
 {
-	b->rows = stage_prepare(b->db,
-		"SELECT p.rowid, p.* FROM projects p WHERE ?1 OR p.projectid "
+	b->rows = stage_prepare(b->db, PROJECT_ROWS "WHERE ?1 OR p.projectid "
 		"IN (SELECT projectid FROM temp.project_todo) ORDER BY p.rowid",
 		b->err);
 	if (!b->fresh)
 		b->find = stage_prepare(b->db, "SELECT rowid, fp FROM "
 			"project_docs INDEXED BY project_docs_key WHERE "
 			"projectid = ?1", b->err);
-	b->update = stage_prepare(b->db, "UPDATE project_docs SET doc = ?2, "
+	b->update = stage_prepare(b->db, "UPDATE project_docs SET vals = ?2, "
 		"fp = ?3, gen = ?4 WHERE rowid = ?1", b->err);
 	b->insert = stage_prepare(b->db, "INSERT INTO project_docs(projectid, "
-		"doc, fp, gen) VALUES (?1, ?2, ?3, ?4)", b->err);
+		"vals, fp, gen) VALUES (?1, ?2, ?3, ?4)", b->err);
 	if (!b->rows || (!b->find && !b->fresh) || !b->update || !b->insert)
 		return -1;
 	sqlite3_bind_int(b->rows, 1, all);
-	rowjson_init(&b->fields, b->rows, 1, sqlite3_column_count(b->rows) - 1,
-		     "project_", "projectid");
+	init_fields(&b->fields, b->rows);
 	return prepare_groups(b, all);
 }
 
@@ -288,9 +300,9 @@ static int prepare(builder *b, int all)
  * generation ?2.  After a load, gone projects no target synced before
  * they went still has to hear about are dropped.  Both look for their
  * rows in the index project_docs_key, which holds what they test: a scan
- * of the table would read every part (2.3 GB for the full dump). */
+ * of the table would read every part (1 GB for the full dump). */
 static const char sweep_sql[] =
-	"UPDATE project_docs SET doc = NULL, fp = NULL, gen = ?2 "
+	"UPDATE project_docs SET vals = NULL, fp = NULL, gen = ?2 "
 	"WHERE rowid IN (SELECT d.rowid FROM project_docs d INDEXED BY "
 	"project_docs_key WHERE d.fp IS NOT NULL AND (?1 OR d.projectid IN "
 	"(SELECT projectid FROM temp.project_todo)) AND NOT EXISTS "
@@ -389,6 +401,146 @@ static int begin_fresh(builder *b, int all)
 				     b->err) : 0;
 }
 
+/* ---- the keys of the values ---- */
+
+static void add_keys(partkeys *k, const rowjson *rj)
+{
+	for (int i = 0; i < rj->n; i++) {
+		size_t len;
+		const char *key = rowjson_key(rj, i, &len);
+
+		if (!key)
+			continue;
+		k->off = dc_realloc(k->off, ((size_t)k->n + 2) * sizeof *k->off);
+		k->off[k->n++] = k->text.len;
+		buf_append(&k->text, key, len);
+		k->off[k->n] = k->text.len;
+	}
+}
+
+int projdocs_keys(sqlite3 *db, partkeys *k, char *err)
+{
+	sqlite3_stmt *rows = stage_prepare(db, PROJECT_ROWS, err);
+	sqlite3_stmt *res = rows ? stage_prepare_file(db, "resource_rows.sql",
+						      err) : NULL;
+	memset(k, 0, sizeof *k);
+	if (res) {
+		rowjson fields, group;
+		int nfields;
+
+		init_fields(&fields, rows);
+		rowjson_init(&group, res, 1, sqlite3_column_count(res) - 1, "",
+			     NULL);
+		add_keys(k, &fields);
+		nfields = k->n;
+		add_keys(k, &group);
+		k->nres = k->n - nfields;
+		rowjson_free(&fields);
+		rowjson_free(&group);
+	}
+	sqlite3_finalize(rows);
+	sqlite3_finalize(res);
+	return res ? 0 : -1;
+}
+
+void projdocs_free_keys(partkeys *k)
+{
+	buf_free(&k->text);
+	free(k->off);
+	memset(k, 0, sizeof *k);
+}
+
+/* ---- the part as a JSON object ---- */
+
+/* Past the closing quote of the JSON string whose text begins at p;
+ * NULL if it does not close before end. */
+static const char *string_end(const char *p, const char *end)
+{
+	for (const char *q = p; (q = memchr(q, '"', (size_t)(end - q)));
+	     q++) {
+		size_t escapes = 0;
+
+		while (q - escapes > p && q[-1 - (ptrdiff_t)escapes] == '\\')
+			escapes++;
+		if (escapes % 2 == 0)
+			return q + 1;
+	}
+	return NULL;
+}
+
+/* The end of the array element at p: the ',' after it, or end (the
+ * array's closing bracket); NULL if neither. */
+static const char *element_end(const char *p, const char *end)
+{
+	int depth = 0;
+
+	while (p && p < end) {
+		if (*p == '"')
+			p = string_end(p + 1, end);
+		else if (*p == ',' && depth == 0)
+			return p;
+		else if (*p == '[' || *p == ']')
+			depth += *p++ == '[' ? 1 : -1;
+		else
+			p++;
+	}
+	return p && depth == 0 ? end : NULL;
+}
+
+/* Written straight into out, grown once: this runs for every document an
+ * export sends, and a call per key and value was a measurable part of
+ * it. */
+int projdocs_expand(const partkeys *k, const char *vals, size_t n, buf *out)
+{
+	const char *p = vals + 1, *end = vals + n - 1;
+	char *w;
+	int i = 0;
+
+	if (n < 2 || vals[0] != '[' || *end != ']')
+		return -1;
+	/* the keys, the values and their commas, the braces */
+	buf_grow(out, k->text.len + n + 2);
+	w = out->data + out->len;
+	*w++ = '{';
+	while (i < k->n && p <= end) {
+		const char *e = element_end(p, end);
+		size_t klen = k->off[i + 1] - k->off[i];
+
+		if (!e || e == p)
+			break;
+		if (e - p != 4 || memcmp(p, "null", 4) != 0) {
+			if (w[-1] != '{')
+				*w++ = ',';
+			memcpy(w, k->text.data + k->off[i], klen);
+			memcpy(w + klen, p, (size_t)(e - p));
+			w += klen + (size_t)(e - p);
+		}
+		i++;
+		p = e + 1;
+	}
+	if (i != k->n || p != end + 1) {
+		out->data[out->len] = '\0';
+		return -1;
+	}
+	*w++ = '}';
+	*w = '\0';
+	out->len = (size_t)(w - out->data);
+	return 0;
+}
+
+/* "null" for each resource member, ','-joined. */
+static int init_nulls(builder *b)
+{
+	partkeys k;
+
+	if (projdocs_keys(b->db, &k, b->err) != 0)
+		return -1;
+	for (int i = 0; i < k.nres; i++)
+		buf_puts(&b->nulls, i ? ",null" : "null");
+	projdocs_free_keys(&k);
+	return 0;
+}
+
 int projdocs_build(sqlite3 *db, enum projdocs_which which, char *err)
 {
 	builder b = { .db = db, .err = err };
@@ -399,13 +551,16 @@ int projdocs_build(sqlite3 *db, enum projdocs_which which, char *err)
 	    stage_exec(db, "CREATE TEMP TABLE project_todo(projectid TEXT "
 		       "PRIMARY KEY) WITHOUT ROWID", err) != 0)
 		return -1;
-	rc = stage_exec(db, all ? "DELETE FROM stale_projects"
+	rc = init_nulls(&b);
+	if (rc == 0)
+		rc = stage_exec(db, all ? "DELETE FROM stale_projects"
 		: "INSERT INTO temp.project_todo SELECT projectid "
 		  "FROM stale_projects; DELETE FROM stale_projects", err);
 	if (rc == 0 && (rc = begin_fresh(&b, all)) == 0 &&
 	    (rc = build_parts(&b, all)) == 0 && !b.fresh)
 		rc = sweep(&b, all);
 	buf_free(&b.doc);
+	buf_free(&b.nulls);
 	buf_free(&b.run_id);
 	/* also after a failed build, so that the index is never left out */
 	if (b.fresh && stage_exec_file_indexing(db, "schema.sql",

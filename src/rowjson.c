@@ -93,24 +93,36 @@ static int add_location(buf *out, sqlite3_stmt *st, int lat, int lon)
 	return 1;
 }
 
+/* Column i of the current row into out; 0 if missing. */
+static int add_column(const rowjson *rj, sqlite3_stmt *st, int i, buf *out)
+{
+	int col = rj->first + i;
+
+	return rj->kind[i] == LOCATION ? add_location(out, st, col, rj->lon)
+		: add_value(out, st, col, rj->kind[i]);
+}
+
+/* A comma before the next member or element, unless it is the first. */
+static void separate(buf *out)
+{
+	if (out->len > 0 && out->data[out->len - 1] != '{' &&
+	    out->data[out->len - 1] != '[')
+		buf_putc(out, ',');
+}
+
 int rowjson_write(const rowjson *rj, sqlite3_stmt *st, buf *out)
 {
 	int members = 0;
 
 	for (int i = 0; i < rj->n; i++) {
 		size_t mark = out->len;
-		int col = rj->first + i, ok;
 
 		if (rj->kind[i] == SKIP)
 			continue;
-		if (mark > 0 && out->data[mark - 1] != '{')
-			buf_putc(out, ',');
+		separate(out);
 		buf_append(out, rj->keys.data + rj->key_off[i],
 			   rj->key_off[i + 1] - rj->key_off[i]);
-		ok = rj->kind[i] == LOCATION
-			? add_location(out, st, col, rj->lon)
-			: add_value(out, st, col, rj->kind[i]);
-		if (ok) {
+		if (add_column(rj, st, i, out)) {
 			members++;
 		} else {
 			out->len = mark;
@@ -118,6 +130,28 @@ int rowjson_write(const rowjson *rj, sqlite3_stmt *st, buf *out)
 		}
 	}
 	return members;
+}
+
+int rowjson_write_values(const rowjson *rj, sqlite3_stmt *st, buf *out)
+{
+	int present = 0;
+
+	for (int i = 0; i < rj->n; i++) {
+		if (rj->kind[i] == SKIP)
+			continue;
+		separate(out);
+		if (add_column(rj, st, i, out))
+			present++;
+		else
+			buf_append(out, "null", 4);
+	}
+	return present;
+}
+
+const char *rowjson_key(const rowjson *rj, int i, size_t *len)
+{
+	*len = rj->key_off[i + 1] - rj->key_off[i];
+	return rj->kind[i] == SKIP ? NULL : rj->keys.data + rj->key_off[i];
 }
 
 void rowjson_free(rowjson *rj)
@@ -150,32 +184,33 @@ void rowgroup_add(rowgroup *g, sqlite3_stmt *st)
 	g->rows++;
 }
 
-int rowgroup_write(rowgroup *g, buf *out)
+int rowgroup_write_values(rowgroup *g, buf *out)
 {
 	const rowjson *rj = &g->cols;
-	int members = 0;
+	int present = 0;
 
-	for (int i = 0; g->rows && i < rj->n; i++) {
-		buf *v = &g->vals[i];
+	for (int i = 0; i < rj->n; i++) {
+		const buf *v = &g->vals[i];
 
-		if (rj->kind[i] == SKIP ||
-		    (g->rows == 1 && v->len == 4 && !memcmp(v->data, "null", 4)))
+		if (rj->kind[i] == SKIP)
 			continue;
-		if (out->len > 0 && out->data[out->len - 1] != '{')
-			buf_putc(out, ',');
-		buf_append(out, rj->keys.data + rj->key_off[i],
-			   rj->key_off[i + 1] - rj->key_off[i]);
+		separate(out);
+		if (g->rows == 0 ||
+		    (g->rows == 1 && v->len == 4 && !memcmp(v->data, "null", 4))) {
+			buf_append(out, "null", 4);
+			continue;
+		}
 		if (g->rows > 1)
 			buf_putc(out, '[');
 		buf_append(out, v->data, v->len);
 		if (g->rows > 1)
 			buf_putc(out, ']');
-		members++;
+		present++;
 	}
 	for (int i = 0; i < rj->n; i++)
 		buf_reset(&g->vals[i]);
 	g->rows = 0;
-	return members;
+	return present;
 }
 
 void rowgroup_free(rowgroup *g)

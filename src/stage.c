@@ -30,14 +30,15 @@ static int db_error(sqlite3 *db, char *err, const char *what)
 	return dc_seterr(err, "%s: %s", what, sqlite3_errmsg(db));
 }
 
-/* A staging file an earlier build wrote has project_docs without gen;
- * its project parts cannot be carried over, so say so plainly. */
+/* A staging file an earlier build wrote has project_docs without gen, or
+ * with whole JSON objects (doc) instead of their values (vals); its
+ * project parts cannot be carried over, so say so plainly. */
 static int check_layout(sqlite3 *db, const char *path, char *err)
 {
 	if (stage_query_int(db, "SELECT count(*) FROM sqlite_schema WHERE "
-			    "name = 'project_docs' AND NOT EXISTS (SELECT 1 FROM "
-			    "pragma_table_info('project_docs') WHERE name = 'gen')",
-			    err) == 0)
+			    "name = 'project_docs' AND (SELECT count(*) FROM "
+			    "pragma_table_info('project_docs') WHERE name IN "
+			    "('gen', 'vals')) < 2", err) == 0)
 		return 0;
 	return dc_seterr(err, "'%s' was written by an earlier dcstage: load "
 			 "the dump into a new staging file", path);
@@ -80,9 +81,10 @@ sqlite3 *stage_open(const char *path, enum stage_mode mode, char *err)
 		return NULL;
 	}
 	sqlite3_busy_timeout(db, 10000);
-	/* A new file gets 8 KB pages, which hold project parts of about
-	 * 2 KB with less space left over (a load writes less) without making
-	 * an export's random reads of donations much larger.  The page size
+	/* A new file gets 8 KB pages, which hold project parts (about
+	 * 0.8 KB of values) and rows with less space left over (a load writes
+	 * less) without making an export's random reads of donations much
+	 * larger.  The page size
 	 * goes first: SQLite sizes the cache in pages of the size it knows
 	 * when cache_size is set.  Readers walk their shard in order and need
 	 * little cache; with several of them, memory stays bounded. */

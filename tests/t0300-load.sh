@@ -110,13 +110,17 @@ t_eq "kill -9 during load: previous snapshot intact" \
 t_eq "kill -9 during load: integrity check" \
 	"$(q "$T/c.db" "PRAGMA integrity_check")" ok
 
-# A staging file of an earlier layout (project parts without generations)
-# is refused with a plain message, and left as it was.
-q "$T/old.db" "CREATE TABLE project_docs(projectid TEXT NOT NULL, doc TEXT, fp INTEGER NOT NULL)"
-out=$("$DCSTAGE" load --db "$T/old.db" "$T/clean" 2>&1)
-t_eq "earlier layout: fatal error" "$?" 1
-t_match "earlier layout: says so, naming the file" "$out" "old.db' was written by an earlier dcstage"
-t_eq "earlier layout: left as it was" \
-	"$(q "$T/old.db" "SELECT group_concat(name) FROM pragma_table_info('project_docs')")" "projectid,doc,fp"
+# Staging files of earlier layouts (project parts without generations;
+# parts as whole JSON objects) are refused with a plain message, and left
+# as they were.
+for layout in "doc TEXT, fp INTEGER NOT NULL" "doc TEXT, fp INTEGER, gen INTEGER NOT NULL"; do
+	rm -f "$T/old.db"
+	q "$T/old.db" "CREATE TABLE project_docs(projectid TEXT NOT NULL, $layout)"
+	out=$("$DCSTAGE" load --db "$T/old.db" "$T/clean" 2>&1)
+	t_eq "earlier layout ($layout): fatal error" "$?" 1
+	t_match "earlier layout ($layout): says so, naming the file" "$out" "old.db' was written by an earlier dcstage"
+	t_eq "earlier layout ($layout): left as it was" \
+		"$(q "$T/old.db" "SELECT count(*) FROM sqlite_schema")" 1
+done
 
 t_done

@@ -127,7 +127,7 @@ newer() { # DB: the projects changed since the target was last in sync
 t_eq "next dump: only the changed projects are newer" "$(newer "$T/s.db")" \
 	"$(printf '%s\n' "$p" "$p3" "$p4" | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')"
 t_eq "next dump: a gone project leaves a row without a part" \
-	"$(q "$T/s.db" "SELECT count(*) FROM project_docs WHERE projectid = '$p4' AND doc IS NULL AND fp IS NULL")" 1
+	"$(q "$T/s.db" "SELECT count(*) FROM project_docs WHERE projectid = '$p4' AND vals IS NULL AND fp IS NULL")" 1
 pending=$(q "$T/s.db" "SELECT to_index || ' ' || to_delete FROM target_status")
 export_json "$T/s.db" "$T/x8.json"
 t_eq "next dump: sends what the views say is pending" \

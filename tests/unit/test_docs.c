@@ -255,7 +255,7 @@ static void check_case(const char *got, const char *want, const char *name)
  * project's part at gen 1 as the load left it. */
 #define RESET                                                             \
 	"DELETE FROM sent; DELETE FROM project_docs; "                    \
-	"INSERT INTO project_docs(rowid, projectid, doc, fp, gen) "       \
+	"INSERT INTO project_docs(rowid, projectid, vals, fp, gen) "      \
 	"SELECT * FROM temp.saved_docs;"
 /* Target 1 holds every document as it is now. */
 #define SYNC1                                                             \
@@ -266,7 +266,7 @@ static void check_case(const char *got, const char *want, const char *name)
 #define GEN(p, g)                                                         \
 	"UPDATE project_docs SET gen = " g " WHERE projectid = '" p "';"
 #define GONE(p, g)                                                        \
-	"UPDATE project_docs SET doc = NULL, fp = NULL, gen = " g         \
+	"UPDATE project_docs SET vals = NULL, fp = NULL, gen = " g        \
 	" WHERE projectid = '" p "';"
 
 static void test_plan(void)
@@ -680,8 +680,9 @@ static void test_fields(void)
 					   "WHERE donationid = ?1", "0a11"));
 		CHECK_INT(d.pfp, query_int("SELECT fp FROM project_docs "
 					   "WHERE projectid = ?1", "p1"));
-		CHECK_INT(d.pfp, (int64_t)dc_hash64(PART_P1,
-						     strlen(PART_P1), 0));
+		CHECK_INT(d.pfp, query_int("SELECT dc_hash(vals) FROM "
+					   "project_docs WHERE projectid = ?1",
+					   "p1"));
 		CHECK(d.dfp != 0);
 		CHECK_INT(d.has_pfp, 1);
 		CHECK_INT(docs_next(c, &d), 0);
@@ -759,6 +760,36 @@ static void test_errors(void)
 	CHECK(access(path, F_OK) != 0); /* not created */
 }
 
+/* A project part that is not one value a key stops the read, naming the
+ * donation, for all documents and for a target's. */
+static void test_damaged_part(void)
+{
+	static const char *const vals[] = { "[1]", "{\"a\":1}", "[\"open]" };
+	char err[DC_ERR_MAX] = "";
+	docs_doc d;
+
+	for (size_t i = 0; i < N_CASES(vals); i++) {
+		for (int target = 0; target <= 1; target++) {
+			docs_cursor *c;
+
+			testdb_exec(db, RESET);
+			query_int("UPDATE project_docs SET vals = ?1 WHERE "
+				  "projectid = 'p1' RETURNING 1", vals[i]);
+			c = docs_open(db_path, (docs_range){ 0x0a11, 0x0a12 },
+				      target, -1, err);
+			CHECK(c != NULL);
+			if (!c)
+				continue;
+			CHECK_INT(docs_next(c, &d), -1);
+			CHECK_STR(docs_errmsg(c), "cannot read documents: the "
+				  "project part of donation '0a11' in "
+				  "project_docs is not one value a key");
+			docs_close(c);
+		}
+	}
+	testdb_exec(db, RESET);
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -780,11 +811,12 @@ int main(void)
 	}
 	testdb_exec(db, "INSERT INTO targets(id, url, index_name) VALUES "
 	     "(1, 'http://a', 'i'), (2, 'http://b', 'i');"
-	     "CREATE TEMP TABLE saved_docs AS SELECT rowid, projectid, doc, "
+	     "CREATE TEMP TABLE saved_docs AS SELECT rowid, projectid, vals, "
 	     "fp, gen FROM project_docs");
 	CHECK_INT(query_int("SELECT count(*) FROM project_docs WHERE gen = 1",
 			    NULL), 3);
 	test_plan();
+	test_damaged_part();
 	test_count();
 	test_all_documents();
 	test_target();

@@ -3,13 +3,14 @@
  * project_docs, as the loader builds them (load_run: swap.sql, dedupe.sql,
  * projdocs_build(PROJDOCS_ALL), views.sql) from small gzip dumps written
  * in a folder under $TMPDIR (default /tmp) and removed:
- *   - the first load: a row per project, doc its project_* members in
- *     column order then its resource members (one resource: values,
- *     several: lists in file order, list_or_value()), fp dc_hash64 of doc,
- *     gen the data version; a project without any value: doc NULL, fp 0;
+ *   - the first load: a row per project, its part the project_* members
+ *     in column order then its resource members (one resource: values,
+ *     several: lists in file order, list_or_value()), stored as values
+ *     (vals), fp dc_hash64 of vals, gen the data version; a project
+ *     without any value: vals NULL, fp 0;
  *   - a second load (a project changed, one changed by its resource only,
  *     one gone, one new): the unchanged keep gen and rowid, the changed and
- *     the new get the new version, the gone one becomes a tombstone (doc
+ *     the new get the new version, the gone one becomes a tombstone (vals
  *     and fp NULL, gen the new version);
  *   - tombstones kept while some target's synced_version is below their
  *     gen, dropped by the next PROJDOCS_ALL build otherwise (NULL versions
@@ -19,11 +20,14 @@
  *     edited projects rebuilt, a no-op edit keeping its gen, a deleted
  *     project a tombstone, a re-inserted one revived in its row, a renamed
  *     one both; stale_projects emptied;
- *   - an error leaves no temporary table behind.
+ *   - an error leaves no temporary table behind;
+ *   - projdocs_expand: values to the JSON object, named cases.
  *
  * project_docs is rendered one row a line, in projectid order:
- *     <projectid> g<gen> fp=<h|0|null|?n> <doc|null>
- * where h is an fp equal to dc_hash64 of doc, and ?n any other value.
+ *     <projectid> g<gen> fp=<h|0|null|?n> <part|null|!vals>
+ * where h is an fp equal to dc_hash64 of vals, ?n any other value, part
+ * the JSON object projdocs_expand() makes of vals, and !vals vals that
+ * it refuses.
  */
 #include "buf.h"
 #include "check.h"
@@ -179,16 +183,28 @@ static int64_t query_int(const char *sql)
 	return v;
 }
 
+/* One row's vals as its part, as described at the top. */
+static void render_part(buf *out, const partkeys *k, const char *vals)
+{
+	if (!vals)
+		buf_puts(out, "null");
+	else if (projdocs_expand(k, vals, strlen(vals), out) != 0)
+		buf_printf(out, "!%s", vals);
+}
+
 /* project_docs as described at the top. Caller frees. */
 static char *render_docs(void)
 {
-	sqlite3_stmt *st = testdb_prepare(db, "SELECT projectid, gen, fp, doc FROM "
-				   "project_docs ORDER BY projectid");
+	sqlite3_stmt *st = testdb_prepare(db, "SELECT projectid, gen, fp, "
+				   "vals FROM project_docs ORDER BY projectid");
+	char err[DC_ERR_MAX] = "";
 	buf out = BUF_INIT;
+	partkeys k;
 
+	CHECK_INT(projdocs_keys(db, &k, err), 0);
 	buf_puts(&out, "");
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *doc = (const char *)sqlite3_column_text(st, 3);
+		const char *vals = (const char *)sqlite3_column_text(st, 3);
 		int64_t fp = sqlite3_column_int64(st, 2);
 
 		if (out.len)
@@ -200,13 +216,15 @@ static char *render_docs(void)
 			buf_puts(&out, "null");
 		else if (fp == 0)
 			buf_puts(&out, "0");
-		else if (doc && fp == (int64_t)dc_hash64(doc, strlen(doc), 0))
+		else if (vals && fp == (int64_t)dc_hash64(vals, strlen(vals), 0))
 			buf_puts(&out, "h");
 		else
 			buf_printf(&out, "?%lld", (long long)fp);
-		buf_printf(&out, " %s", doc ? doc : "null");
+		buf_putc(&out, ' ');
+		render_part(&out, &k, vals);
 	}
 	sqlite3_finalize(st);
+	projdocs_free_keys(&k);
 	return buf_detach(&out);
 }
 
@@ -357,6 +375,100 @@ static void test_columns(void)
 	free(got);
 	sqlite3_close(db);
 	db = saved;
+}
+
+/* The keys of the parts of the staging file loaded: the projects'
+ * columns with their prefix, the location at the latitude's place, then
+ * the resources'. */
+static void test_keys(void)
+{
+	char err[DC_ERR_MAX] = "";
+	sqlite3 *saved = db;
+	partkeys k;
+	buf keys = BUF_INIT;
+
+	CHECK_INT(projdocs_keys(db, &k, err), 0);
+	CHECK_INT(k.n, 49);
+	CHECK_INT(k.nres, 7);
+	for (int i = 0; i < k.n; i++)
+		if (i < 5 || i >= k.n - k.nres - 1)
+			buf_append(&keys, k.text.data + k.off[i],
+				   k.off[i + 1] - k.off[i]);
+	CHECK_STR(keys.data, "\"project_teacher_acctid\":"
+		  "\"project_schoolid\":\"project_school_ncesid\":"
+		  "\"project_location\":\"project_school_city\":"
+		  "\"project_date_expiration\":\"resourceid\":"
+		  "\"resource_vendorid\":\"resource_vendor_name\":"
+		  "\"resource_item_name\":\"resource_item_number\":"
+		  "\"resource_item_unit_price\":\"resource_item_quantity\":");
+	buf_free(&keys);
+	projdocs_free_keys(&k);
+	projdocs_free_keys(&k); /* freeing twice is harmless */
+	/* no staging schema: an error, and nothing to free */
+	CHECK_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
+	CHECK_INT(projdocs_keys(db, &k, err), -1);
+	CHECK(strstr(err, "projects") != NULL);
+	CHECK_INT(k.n, 0);
+	projdocs_free_keys(&k);
+	sqlite3_close(db);
+	db = saved;
+}
+
+/* Values to the JSON object, with the keys "a", "b" and "c". */
+static void test_expand(void)
+{
+	static const struct {
+		const char *name, *vals, *want;  /* want NULL: refused */
+	} cases[] = {
+		{ "every value", "[1,\"x\",true]",
+		  "{\"a\":1,\"b\":\"x\",\"c\":true}" },
+		{ "null left out, first and last", "[null,2.5,null]",
+		  "{\"b\":2.5}" },
+		{ "only nulls", "[null,null,null]", "{}" },
+		{ "lists and locations as they are", "[[1,null],[[2]],[]]",
+		  "{\"a\":[1,null],\"b\":[[2]],\"c\":[]}" },
+		{ "a null inside a list is kept", "[[null],null,\"null\"]",
+		  "{\"a\":[null],\"c\":\"null\"}" },
+		{ "commas, brackets and quotes in strings",
+		  "[\",]\",\"[\\\"\",\"\\\\\"]",
+		  "{\"a\":\",]\",\"b\":\"[\\\"\",\"c\":\"\\\\\"}" },
+		{ "a string in a list", "[[\"a,b\",\"]\"],0,0]",
+		  "{\"a\":[\"a,b\",\"]\"],\"b\":0,\"c\":0}" },
+		{ "too few values", "[1,2]", NULL },
+		{ "too many values", "[1,2,3,4]", NULL },
+		{ "an empty value", "[1,,3]", NULL },
+		{ "an empty last value", "[1,2,]", NULL },
+		{ "no values", "[]", NULL },
+		{ "not an array", "{\"a\":1}", NULL },
+		{ "no closing bracket", "[1,2,3", NULL },
+		{ "an open string", "[1,2,\"3]", NULL },
+		{ "an escaped closing quote", "[1,2,\"3\\\"]", NULL },
+		{ "an open list", "[1,2,[3]", NULL },
+		{ "a bracket too many", "[1,2,3]]", NULL },
+		{ "empty", "", NULL },
+	};
+	partkeys k = { .n = 3, .nres = 0 };
+	size_t off[] = { 0, 4, 8, 12 };
+
+	buf_puts(&k.text, "\"a\":\"b\":\"c\":");
+	k.off = off;
+	for (size_t i = 0; i < N_CASES(cases); i++) {
+		buf out = BUF_INIT;
+		int rc;
+
+		buf_puts(&out, "x");
+		rc = projdocs_expand(&k, cases[i].vals, strlen(cases[i].vals),
+				     &out);
+		CHECK_INT(rc, cases[i].want ? 0 : -1);
+		/* appended to what out held; out as it was when refused */
+		CHECK_STR(out.data + 1, cases[i].want ? cases[i].want : "");
+		CHECK_INT(out.len, 1 + (cases[i].want ? strlen(cases[i].want)
+					: 0));
+		if (rc != (cases[i].want ? 0 : -1))
+			fprintf(stderr, "  case: %s\n", cases[i].name);
+		buf_free(&out);
+	}
+	buf_free(&k.text);
 }
 
 /* The first load: every project has its part, at version 1. */
@@ -779,7 +891,9 @@ int main(void)
 	}
 	snprintf(db_path, sizeof db_path, "%s/s.db", dir);
 	test_columns();
+	test_expand();
 	test_first_build();
+	test_keys();
 	test_second_build();
 	test_prune();
 	test_stale();

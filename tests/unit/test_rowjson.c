@@ -5,8 +5,9 @@
  * fp and the skip column never written, the comma before the members,
  * the count returned, numbers and text escaping; and the same bytes as
  * json_object() in SQL (as views.sql builds a document) for every row.
- * rowgroup: groups of rows as one member a column, with the bytes that
- * dc_object() of list_or_value() gives in SQL.
+ * The same rows as values only (rowjson_write_values), and the keys they
+ * go with (rowjson_key).  rowgroup: groups of rows as one value a column,
+ * with the bytes that json_array() of list_or_value() gives in SQL.
  */
 #include "buf.h"
 #include "check.h"
@@ -67,11 +68,13 @@ static int step_row(sqlite3_stmt *st, int k)
 	return sqlite3_step(st) == SQLITE_ROW;
 }
 
+typedef int (*row_writer)(const rowjson *, sqlite3_stmt *, buf *);
+
 /* Columns first..first+n-1 (n < 0: to the last) of row k of sql written
- * after `before`; *members gets rowjson_write's count.  Caller frees. */
-static char *write_row(const char *sql, int k, int first, int n,
-		       const char *prefix, const char *skip,
-		       const char *before, int *members)
+ * by write after `before`; *members gets its count.  Caller frees. */
+static char *write_row_by(row_writer write, const char *sql, int k,
+			  int first, int n, const char *prefix,
+			  const char *skip, const char *before, int *members)
 {
 	sqlite3_stmt *st = testdb_prepare(db, sql);
 	rowjson rj;
@@ -83,10 +86,18 @@ static char *write_row(const char *sql, int k, int first, int n,
 	buf_puts(&out, before);
 	*members = -1;
 	CHECK(step_row(st, k));
-	*members = rowjson_write(&rj, st, &out);
+	*members = write(&rj, st, &out);
 	rowjson_free(&rj);
 	sqlite3_finalize(st);
 	return buf_detach(&out);
+}
+
+static char *write_row(const char *sql, int k, int first, int n,
+		       const char *prefix, const char *skip,
+		       const char *before, int *members)
+{
+	return write_row_by(rowjson_write, sql, k, first, n, prefix, skip,
+			    before, members);
 }
 
 static void test_members(void)
@@ -253,6 +264,76 @@ static void test_columns(void)
 	}
 }
 
+/* Values only: one a written column, in order, null for a missing one;
+ * the count of those present. */
+static void test_values(void)
+{
+	static const struct {
+		int k;
+		const char *skip, *before, *want;
+		int present;
+	} cases[] = {
+		{ 1, NULL, "[",
+		  "[\"a1\",\"Book \\\"A\\\"\",\"2011-04-14T00:00:00\",12.5,23,"
+		  "true,[-74.006,40.7128],\"x\"", 8 },
+		/* after other elements: a comma first */
+		{ 1, NULL, "[0",
+		  "[0,\"a1\",\"Book \\\"A\\\"\",\"2011-04-14T00:00:00\",12.5,23,"
+		  "true,[-74.006,40.7128],\"x\"", 8 },
+		/* the skip column has no place; without its latitude, no
+		 * location either */
+		{ 1, "name", "[",
+		  "[\"a1\",\"2011-04-14T00:00:00\",12.5,23,"
+		  "true,[-74.006,40.7128],\"x\"", 7 },
+		{ 1, "lat", "[",
+		  "[\"a1\",\"Book \\\"A\\\"\",\"2011-04-14T00:00:00\",12.5,23,"
+		  "true,\"x\"", 7 },
+		/* missing values and half a location: null in their place */
+		{ 2, NULL, "[", "[\"a2\",null,null,null,null,false,null,null", 2 },
+		{ 3, NULL, "[", "[\"a3\",null,null,null,null,null,null,null", 1 },
+		{ 6, NULL, "[", "[\"a6\",null,null,null,null,null,null,null", 1 },
+		{ 5, NULL, "[", "[null,null,null,null,null,null,null,null", 0 },
+	};
+	int present;
+
+	for (size_t i = 0; i < N_CASES(cases); i++) {
+		char *got = write_row_by(rowjson_write_values, select_t,
+					 cases[i].k, 0, -1, "p_", cases[i].skip,
+					 cases[i].before, &present);
+
+		CHECK_STR(got, cases[i].want);
+		CHECK_INT(present, cases[i].present);
+		free(got);
+	}
+}
+
+/* The keys of the columns, in order; NULL for the longitude and fp,
+ * which have no place of their own. */
+static void test_keys(void)
+{
+	sqlite3_stmt *st = testdb_prepare(db, select_t);
+	rowjson rj;
+	buf keys = BUF_INIT;
+	int none = 0;
+
+	rowjson_init(&rj, st, 0, 10, "p_", "n");
+	for (int i = 0; i < 10; i++) {
+		size_t len;
+		const char *key = rowjson_key(&rj, i, &len);
+
+		if (key)
+			buf_append(&keys, key, len);
+		else
+			none++;
+	}
+	CHECK_STR(keys.data, "\"p_id\":\"p_name\":\"p_posted\":\"p_price\":"
+		  "\"p_ok\":\"p_location\":\"p_other\":");
+	CHECK_INT(none, 3);
+	buf_free(&keys);
+	rowjson_free(&rj);
+	sqlite3_finalize(st);
+}
+
 /* Text bound with an embedded NUL: all of its bytes are written. */
 static void test_nul(void)
 {
@@ -315,19 +396,19 @@ static void test_same_as_sql(void)
 /* Groups of rows of t (by k, in that order) through one rowgroup. */
 static const struct group_case {
 	const char *name, *ks, *want;
+	int present;
 } group_cases[] = {
 	{ "one row: its values", "1",
-	  "{\"id\":\"a1\",\"name\":\"Book \\\"A\\\"\",\"price\":12.5,\"n\":23,"
-	  "\"ok\":1}" },
-	{ "one row: missing values left out", "2", "{\"id\":\"a2\",\"ok\":0}" },
+	  "[\"a1\",\"Book \\\"A\\\"\",12.5,23,1]", 5 },
+	{ "one row: null for a missing value", "2",
+	  "[\"a2\",null,null,null,0]", 2 },
 	{ "two rows: lists, null for a missing value", "2,3",
-	  "{\"id\":[\"a2\",\"a3\"],\"name\":[null,null],\"price\":[null,null],"
-	  "\"n\":[null,null],\"ok\":[0,null]}" },
+	  "[[\"a2\",\"a3\"],[null,null],[null,null],[null,null],[0,null]]", 5 },
 	{ "numbers as json_array() writes them", "9,10",
-	  "{\"id\":[\"a9\",\"a10\"],\"name\":[null,null],"
-	  "\"price\":[1.0e+20,3.0],\"n\":[-9223372036854775808,0],"
-	  "\"ok\":[0,null]}" },
-	{ "no rows: no members", "", "{}" },
+	  "[[\"a9\",\"a10\"],[null,null],[1.0e+20,3.0],"
+	  "[-9223372036854775808,0],[0,null]]", 5 },
+	{ "no rows: null for each column", "", "[null,null,null,null,null]",
+	  0 },
 };
 
 #define GROUP_COLS \
@@ -340,11 +421,10 @@ static char *group_by_sql(const char *ks)
 	sqlite3_stmt *st;
 	char *got;
 
-	snprintf(sql, sizeof sql, "SELECT dc_object('id', list_or_value(id), "
-		 "'name', list_or_value(name), 'price', list_or_value(price), "
-		 "'n', list_or_value(n), 'ok', list_or_value(ok)) FROM (SELECT "
-		 "t.* FROM t, json_each('[%s]') j WHERE k = j.value ORDER BY "
-		 "j.key)", ks);
+	snprintf(sql, sizeof sql, "SELECT json_array(list_or_value(id), "
+		 "list_or_value(name), list_or_value(price), list_or_value(n), "
+		 "list_or_value(ok)) FROM (SELECT t.* FROM t, json_each('[%s]') "
+		 "j WHERE k = j.value ORDER BY j.key)", ks);
 	st = testdb_prepare(db, sql);
 	got = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)
 		? strdup((const char *)sqlite3_column_text(st, 0)) : NULL;
@@ -371,18 +451,15 @@ static void test_groups(void)
 			rowgroup_add(&g, st);
 		sqlite3_reset(st);
 		buf_reset(&out);
-		buf_putc(&out, '{');
-		CHECK_INT(rowgroup_write(&g, &out),
-			  !*c->ks ? 0 : !strcmp(c->ks, "2") ? 2 : 5);
-		buf_putc(&out, '}');
+		buf_putc(&out, '[');
+		CHECK_INT(rowgroup_write_values(&g, &out), c->present);
+		buf_putc(&out, ']');
 		CHECK_STR(out.data, c->want);
 		if (strcmp(out.data, c->want))
 			fprintf(stderr, "  case: %s\n", c->name);
-		if (*c->ks) {
-			sql = group_by_sql(c->ks);
-			CHECK_STR(out.data, sql);
-			free(sql);
-		}
+		sql = group_by_sql(c->ks);
+		CHECK_STR(out.data, sql);
+		free(sql);
 	}
 	buf_free(&out);
 	buf_free(&ks);
@@ -404,6 +481,8 @@ int main(void)
 	}
 	test_members();
 	test_columns();
+	test_values();
+	test_keys();
 	test_nul();
 	test_same_as_sql();
 	test_groups();
