@@ -88,6 +88,11 @@ CREATE TABLE IF NOT EXISTS project_docs(
 );
 CREATE INDEX IF NOT EXISTS project_docs_key ON project_docs(projectid, fp, gen);
 
+-- The keys of the values in project_docs.vals: value i has key i.  Written
+-- by each build of every part (from the staged columns, projdocs.h), for
+-- the view document_parts and for reading vals in the shell.
+CREATE TABLE IF NOT EXISTS part_keys(i INTEGER PRIMARY KEY, key TEXT NOT NULL);
+
 -- Projects whose part must be built again after an edit in the shell
 -- (filled by the triggers of views.sql, emptied by projdocs.c).
 CREATE TABLE IF NOT EXISTS stale_projects(projectid TEXT PRIMARY KEY) WITHOUT ROWID;

@@ -26,10 +26,11 @@ CREATE VIEW orphans AS
         (SELECT 1 FROM projects p WHERE p.projectid = r.projectid);
 
 -- Each document in two parts: the donation's own fields (doc) and the
--- shared project part, materialized in project_docs as its values only
--- (part, NULL for an orphan; the keys are those of include/projdocs.h, in
--- that order).  Missing values are left out (json_patch drops the nulls
--- json_object writes); drow is the donation's rowid.  Exports walk the
+-- shared project part (part, NULL for an orphan), materialized in
+-- project_docs as its values only, each with its key in part_keys.
+-- Missing values are left out (json_patch drops the nulls json_object
+-- writes; the part's nulls are not joined); drow is the donation's rowid.
+-- CROSS JOIN keeps the part's values in their order.  Exports walk the
 -- documents in id order, split into shards by ranges of ids, through the
 -- index donations_key; the exporter joins the parts itself.
 CREATE VIEW document_parts AS
@@ -59,57 +60,12 @@ SELECT d.rowid AS drow, d.donationid AS id,
     'for_honoree', CASE d.for_honoree WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
     'thank_you_packet_mailed', CASE d.thank_you_packet_mailed WHEN 1 THEN json('true') WHEN 0 THEN json('false') END
   )) AS doc,
-  CASE WHEN pd.vals IS NOT NULL THEN json_patch('{}', json_object(
-    'project_teacher_acctid', pd.vals -> 0,
-    'project_schoolid', pd.vals -> 1,
-    'project_school_ncesid', pd.vals -> 2,
-    'project_location', pd.vals -> 3,
-    'project_school_city', pd.vals -> 4,
-    'project_school_state', pd.vals -> 5,
-    'project_school_zip', pd.vals -> 6,
-    'project_school_metro', pd.vals -> 7,
-    'project_school_district', pd.vals -> 8,
-    'project_school_county', pd.vals -> 9,
-    'project_school_charter', pd.vals -> 10,
-    'project_school_magnet', pd.vals -> 11,
-    'project_school_year_round', pd.vals -> 12,
-    'project_school_nlns', pd.vals -> 13,
-    'project_school_kipp', pd.vals -> 14,
-    'project_school_charter_ready_promise', pd.vals -> 15,
-    'project_teacher_prefix', pd.vals -> 16,
-    'project_teacher_teach_for_america', pd.vals -> 17,
-    'project_teacher_ny_teaching_fellow', pd.vals -> 18,
-    'project_primary_focus_subject', pd.vals -> 19,
-    'project_primary_focus_area', pd.vals -> 20,
-    'project_secondary_focus_subject', pd.vals -> 21,
-    'project_secondary_focus_area', pd.vals -> 22,
-    'project_resource_type', pd.vals -> 23,
-    'project_poverty_level', pd.vals -> 24,
-    'project_grade_level', pd.vals -> 25,
-    'project_vendor_shipping_charges', pd.vals -> 26,
-    'project_sales_tax', pd.vals -> 27,
-    'project_payment_processing_charges', pd.vals -> 28,
-    'project_fulfillment_labor_materials', pd.vals -> 29,
-    'project_total_price_excluding_optional_support', pd.vals -> 30,
-    'project_total_price_including_optional_support', pd.vals -> 31,
-    'project_students_reached', pd.vals -> 32,
-    'project_total_donations', pd.vals -> 33,
-    'project_num_donors', pd.vals -> 34,
-    'project_eligible_double_your_impact_match', pd.vals -> 35,
-    'project_eligible_almost_home_match', pd.vals -> 36,
-    'project_funding_status', pd.vals -> 37,
-    'project_date_posted', pd.vals -> 38,
-    'project_date_completed', pd.vals -> 39,
-    'project_date_thank_you_packet_mailed', pd.vals -> 40,
-    'project_date_expiration', pd.vals -> 41,
-    'resourceid', pd.vals -> 42,
-    'resource_vendorid', pd.vals -> 43,
-    'resource_vendor_name', pd.vals -> 44,
-    'resource_item_name', pd.vals -> 45,
-    'resource_item_number', pd.vals -> 46,
-    'resource_item_unit_price', pd.vals -> 47,
-    'resource_item_quantity', pd.vals -> 48
-  )) END AS part,
+  CASE WHEN pd.vals IS NOT NULL THEN (
+    SELECT json_group_object(k.key, CASE e.type
+        WHEN 'true' THEN json('true') WHEN 'false' THEN json('false')
+        WHEN 'text' THEN e.value ELSE json(e.value) END)
+    FROM json_each(pd.vals) e CROSS JOIN part_keys k
+    WHERE k.i = e.key AND e.type <> 'null') END AS part,
   d.fp AS dfp, pd.fp AS pfp
 FROM donations d INDEXED BY donations_key
 LEFT JOIN project_docs pd INDEXED BY project_docs_key ON pd.projectid = d.projectid;

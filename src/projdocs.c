@@ -528,17 +528,42 @@ int projdocs_expand(const partkeys *k, const char *vals, size_t n, buf *out)
 	return 0;
 }
 
-/* "null" for each resource member, ','-joined. */
-static int init_nulls(builder *b)
+/* The keys into part_keys, each as its name (the JSON string decoded). */
+static int store_keys(builder *b, const partkeys *k)
+{
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE;
+
+	if (stage_exec(b->db, "DELETE FROM part_keys", b->err) != 0 ||
+	    !(st = stage_prepare(b->db, "INSERT INTO part_keys(i, key) "
+				 "VALUES (?1, json_extract(?2, '$'))", b->err)))
+		return -1;
+	for (int i = 0; rc == SQLITE_DONE && i < k->n; i++) {
+		sqlite3_bind_int(st, 1, i);
+		/* without the ':' */
+		sqlite3_bind_text(st, 2, k->text.data + k->off[i],
+				  (int)(k->off[i + 1] - k->off[i] - 1),
+				  SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : fail(b, "part_keys");
+}
+
+/* The keys of the parts: into part_keys when every part is built (all),
+ * and "null" for each resource member, ','-joined, into b->nulls. */
+static int init_keys(builder *b, int all)
 {
 	partkeys k;
+	int rc = projdocs_keys(b->db, &k, b->err);
 
-	if (projdocs_keys(b->db, &k, b->err) != 0)
-		return -1;
-	for (int i = 0; i < k.nres; i++)
+	if (rc == 0 && all)
+		rc = store_keys(b, &k);
+	for (int i = 0; rc == 0 && i < k.nres; i++)
 		buf_puts(&b->nulls, i ? ",null" : "null");
 	projdocs_free_keys(&k);
-	return 0;
+	return rc;
 }
 
 int projdocs_build(sqlite3 *db, enum projdocs_which which, char *err)
@@ -551,7 +576,7 @@ int projdocs_build(sqlite3 *db, enum projdocs_which which, char *err)
 	    stage_exec(db, "CREATE TEMP TABLE project_todo(projectid TEXT "
 		       "PRIMARY KEY) WITHOUT ROWID", err) != 0)
 		return -1;
-	rc = init_nulls(&b);
+	rc = init_keys(&b, all);
 	if (rc == 0)
 		rc = stage_exec(db, all ? "DELETE FROM stale_projects"
 		: "INSERT INTO temp.project_todo SELECT projectid "

@@ -386,6 +386,7 @@ static void test_keys(void)
 	sqlite3 *saved = db;
 	partkeys k;
 	buf keys = BUF_INIT;
+	char *got;
 
 	CHECK_INT(projdocs_keys(db, &k, err), 0);
 	CHECK_INT(k.n, 49);
@@ -402,6 +403,14 @@ static void test_keys(void)
 		  "\"resource_item_name\":\"resource_item_number\":"
 		  "\"resource_item_unit_price\":\"resource_item_quantity\":");
 	buf_free(&keys);
+	/* the build wrote them into part_keys, by their names */
+	got = rows_of("SELECT (SELECT count(*) FROM part_keys) || ' ' || "
+		      "group_concat(i || ':' || key, ' ') FROM part_keys "
+		      "WHERE i IN (0, 3, 41, 42, 48)");
+	CHECK_STR(got, "49 0:project_teacher_acctid 3:project_location "
+		  "41:project_date_expiration 42:resourceid "
+		  "48:resource_item_quantity");
+	free(got);
 	projdocs_free_keys(&k);
 	projdocs_free_keys(&k); /* freeing twice is harmless */
 	/* no staging schema: an error, and nothing to free */
