@@ -4,8 +4,8 @@
 -- generator's dumps do, gives projdocs.c each project's resource group
 -- from one pass over the table; it checks that the dump does, and builds
 -- from resource_groups.sql otherwise.  Column 0 is the projectid; the
--- others are the resource members, named and grouped as in
--- resource_groups.sql.
+-- others are the resource members, in the order of resource_groups.sql's
+-- values, and their names are the members' keys (projdocs_keys).
 SELECT projectid,
   resourceid,
   vendorid AS resource_vendorid,

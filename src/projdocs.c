@@ -1,9 +1,12 @@
 /*
  * projdocs.c - building project_docs (see projdocs.h).
  *
- * The project rows are walked in rowid order and written as project_*
- * members by rowjson.c; each is merged with its resource group, so that
- * every part is built in one pass with nothing materialized in between.
+ * The project rows are walked in rowid order and their values written by
+ * rowjson.c; each is merged with its resource group, so that every part
+ * is built in one pass with nothing materialized in between.  The keys
+ * are not stored with the values (projdocs.h): projdocs_keys() gives
+ * them, from the same statements the build reads, and projdocs_expand()
+ * puts them back.
  * The groups come one of two ways:
  *   - in file order (sql/resource_rows.sql): after a load, when the dump
  *     lists each project's resources together and in the order of its
@@ -43,7 +46,7 @@ typedef struct builder {
 	int fresh;             /* project_docs was empty: see begin_fresh */
 	int64_t gen;           /* the data version being built */
 	buf nulls;             /* "null,null,...": a group of no resources */
-	buf doc;               /* the part's values, see projdocs.h */
+	buf doc;               /* the part's values (vals), see projdocs.h */
 	char *err;
 } builder;
 
