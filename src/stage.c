@@ -84,10 +84,10 @@ sqlite3 *stage_open(const char *path, enum stage_mode mode, char *err)
 	/* A new file gets 8 KB pages, which hold project parts (about
 	 * 0.8 KB of values) and rows with less space left over (a load writes
 	 * less) without making an export's random reads of donations much
-	 * larger.  The page size
-	 * goes first: SQLite sizes the cache in pages of the size it knows
-	 * when cache_size is set.  Readers walk their shard in order and need
-	 * little cache; with several of them, memory stays bounded. */
+	 * larger.  The page size goes first: SQLite sizes the cache in pages
+	 * of the size it knows when cache_size is set.  Readers walk their
+	 * shard in order and need little cache; with several of them, memory
+	 * stays bounded. */
 	if (stage_exec(db, "PRAGMA page_size=8192; PRAGMA temp_store=FILE",
 		       err) != 0 ||
 	    stage_exec(db, mode == STAGE_READONLY ? "PRAGMA cache_size=-2048"
