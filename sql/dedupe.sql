@@ -14,8 +14,13 @@ DELETE FROM donations WHERE rowid IN (
                        WHERE tbl = 'donations') d
   JOIN donations x ON x.donationid = d.k
   WHERE x.rowid < (SELECT max(rowid) FROM donations WHERE donationid = d.k));
+-- Resources have no index by resourceid (nothing else looks them up by
+-- it), so their candidates are found in one pass over the table, and not
+-- at all when there are none.
 DELETE FROM resources WHERE rowid IN (
-  SELECT r.rowid FROM (SELECT DISTINCT k FROM temp.load_dups
-                       WHERE tbl = 'resources') d
-  JOIN resources r ON r.resourceid = d.k
-  WHERE r.rowid < (SELECT max(rowid) FROM resources WHERE resourceid = d.k));
+  SELECT rowid FROM (
+    SELECT rowid, max(rowid) OVER (PARTITION BY resourceid) AS last
+    FROM resources
+    WHERE EXISTS (SELECT 1 FROM temp.load_dups WHERE tbl = 'resources')
+      AND resourceid IN (SELECT k FROM temp.load_dups WHERE tbl = 'resources'))
+  WHERE rowid < last);

@@ -17,7 +17,6 @@ CREATE INDEX projects_key ON projects(projectid);
 -- document changed needs (projectid, fp), so that only the rows to send
 -- are read from the table.
 CREATE INDEX donations_key ON donations(donationid, projectid, fp);
-CREATE INDEX resources_key ON resources(resourceid);
 -- resources_project also gives list_or_value() the rows of each project in
 -- file (rowid) order.
 CREATE INDEX resources_project ON resources(projectid);

@@ -88,6 +88,51 @@ t_eq "cut gzip: previous snapshot intact" \
 t_eq "cut gzip: no half-loaded tables" \
 	"$(q "$T/c.db" "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'new_%'")" 0
 
+# Duplicated keys: the last occurrence wins, in each table, and the others
+# are counted.  p1, d1 and r1 come twice, each time with another value.
+dd=$T/dups
+mkdir -p "$dd"
+hp=$(zcat "$T/clean/opendata_projects000.gz" | head -n 1)
+hd=$(zcat "$T/clean/opendata_donations000.gz" | head -n 1)
+hr=$(zcat "$T/clean/opendata_resources000.gz" | head -n 1)
+row() { # header key column=value...: a row of empty fields but these
+	printf '%s\n' "$1" | awk -F, -v key="$2" -v sets="$3" '{
+		n = split(sets, kv, " ")
+		for (i = 1; i <= NF; i++) v[i] = ""
+		v[1] = key
+		for (j = 1; j <= n; j++) {
+			split(kv[j], a, "=")
+			for (i = 1; i <= NF; i++)
+				if ($i == a[1]) v[i] = a[2]
+		}
+		for (i = 1; i <= NF; i++) printf "%s%s", v[i], i < NF ? "," : "\n"
+	}'
+}
+{ echo "$hp"; row "$hp" p1 school_city=First; row "$hp" p2 school_city=Other
+  row "$hp" p1 school_city=Last; } >"$dd/opendata_projects000.csv"
+{ echo "$hd"; row "$hd" d1 "projectid=p2 donation_total=1"
+  row "$hd" d1 "projectid=p1 donation_total=2"
+  row "$hd" d2 "projectid=p2 donation_total=3"; } >"$dd/opendata_donations000.csv"
+{ echo "$hr"; row "$hr" r1 "projectid=p1 item_quantity=1"
+  row "$hr" r2 "projectid=p1 item_quantity=2"
+  row "$hr" r1 "projectid=p2 item_quantity=5"; } >"$dd/opendata_resources000.csv"
+"$DCSTAGE" load --db "$T/dups.db" --json "$dd" >"$T/dups.json" 2>/dev/null
+t_eq "duplicates: counted per table" \
+	"$(q :memory: "SELECT json_extract(readfile('$T/dups.json'), '\$.duplicates')")" \
+	'{"projects":1,"donations":1,"resources":1}'
+t_eq "duplicates: the last project wins" \
+	"$(q "$T/dups.db" "SELECT group_concat(projectid || '=' || school_city, ' ') FROM (SELECT * FROM projects ORDER BY projectid)")" \
+	"p1=Last p2=Other"
+t_eq "duplicates: the last donation wins" \
+	"$(q "$T/dups.db" "SELECT group_concat(donationid || ':' || projectid || '=' || donation_total, ' ') FROM (SELECT * FROM donations ORDER BY donationid)")" \
+	"d1:p1=2.0 d2:p2=3.0"
+t_eq "duplicates: the last resource wins" \
+	"$(q "$T/dups.db" "SELECT group_concat(resourceid || ':' || projectid || '=' || item_quantity, ' ') FROM (SELECT * FROM resources ORDER BY resourceid)")" \
+	"r1:p2=5 r2:p1=2"
+t_eq "duplicates: the documents hold the winners" \
+	"$(q "$T/dups.db" "SELECT group_concat(id || '=' || json_extract(doc, '\$.project_school_city') || ',' || json_extract(doc, '\$.resourceid'), ' ') FROM (SELECT * FROM documents ORDER BY id)")" \
+	"d1=Last,r2 d2=Other,r1"
+
 # kill -9 in the middle of a load: the previous snapshot stays whole.
 "$DCSTAGE" gen --scale 0.02 --seed 5 --out "$T/big" >/dev/null 2>&1
 
