@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void test_json_string(void)
 {
@@ -28,6 +29,61 @@ static void test_json_string(void)
 		CHECK_STR(b.data, cases[i].want);
 		buf_free(&b);
 	}
+}
+
+/* The escape a byte needs by the JSON grammar, written out plainly. */
+static void escape_byte(buf *b, unsigned char c)
+{
+	char u[8];
+
+	if (c == '"' || c == '\\') {
+		buf_putc(b, '\\');
+		buf_putc(b, (char)c);
+	} else if (c == '\n') {
+		buf_puts(b, "\\n");
+	} else if (c == '\t') {
+		buf_puts(b, "\\t");
+	} else if (c == '\r') {
+		buf_puts(b, "\\r");
+	} else if (c == '\b') {
+		buf_puts(b, "\\b");
+	} else if (c == '\f') {
+		buf_puts(b, "\\f");
+	} else if (c < 0x20) {
+		snprintf(u, sizeof u, "\\u%04x", c);
+		buf_puts(b, u);
+	} else {
+		buf_putc(b, (char)c);
+	}
+}
+
+/* Every byte value at every place of strings of 1 to 19 bytes (words of
+ * 8 are skipped whole when nothing in them needs an escape), also beside
+ * bytes of 0x80 and up. */
+static void test_json_string_sweep(void)
+{
+	char s[19];
+	int bad = 0;
+
+	for (size_t n = 1; n <= sizeof s; n++)
+		for (size_t at = 0; at < n; at++)
+			for (int c = 0; c < 256; c++) {
+				buf got = BUF_INIT, want = BUF_INIT;
+
+				for (size_t i = 0; i < n; i++)
+					s[i] = (char)(i % 3 ? 'a' + i : 0xc3);
+				s[at] = (char)c;
+				buf_putc(&want, '"');
+				for (size_t i = 0; i < n; i++)
+					escape_byte(&want, (unsigned char)s[i]);
+				buf_putc(&want, '"');
+				buf_json_string(&got, s, n);
+				if (strcmp(got.data, want.data) != 0 && bad++ < 3)
+					CHECK_STR(got.data, want.data);
+				buf_free(&got);
+				buf_free(&want);
+			}
+	CHECK_INT(bad, 0);
 }
 
 static void test_actions(void)
@@ -116,6 +172,7 @@ static void test_buf(void)
 int main(void)
 {
 	test_json_string();
+	test_json_string_sweep();
 	test_actions();
 	test_parts();
 	test_sizes();
