@@ -7,7 +7,9 @@
  */
 #include "values.h"
 
+#include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -159,6 +161,48 @@ static int number_syntax(const char *s, size_t n)
 	return i == n;
 }
 
+/* A decimal without exponent of at most 15 digits, the dump's prices and
+ * coordinates, is m / 10^k with m and 10^k both exact doubles, and the
+ * one division rounds as strtod does (Clinger's fast path), in a tenth of
+ * its time.  0 for any other number, which strtod converts.  Only where
+ * doubles are computed without excess precision. */
+static int decimal_fast(const char *s, size_t n, double *out)
+{
+#if FLT_EVAL_METHOD == 0
+	static const double pow10[] = {
+		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+		1e12, 1e13, 1e14, 1e15,
+	};
+	uint64_t m = 0;
+	size_t i = s[0] == '-' || s[0] == '+', ndigit = 0, frac = 0;
+	int dot = 0;
+	double v;
+
+	for (; i < n; i++) {
+		if (is_digit(s[i])) {
+			if (++ndigit > 15)
+				return 0;
+			m = m * 10 + (uint64_t)(s[i] - '0');
+			frac += (size_t)dot;
+		} else if (s[i] == '.' && !dot) {
+			dot = 1;
+		} else {
+			return 0;
+		}
+	}
+	if (!ndigit)
+		return 0;
+	v = (double)m / pow10[frac];
+	*out = s[0] == '-' ? -v : v;
+	return 1;
+#else
+	(void)s;
+	(void)n;
+	(void)out;
+	return 0;
+#endif
+}
+
 int val_double(const char *s, size_t n, double *out, const char **why)
 {
 	char tmp[NUM_MAX + 1];
@@ -169,6 +213,8 @@ int val_double(const char *s, size_t n, double *out, const char **why)
 		return VAL_EMPTY;
 	if (!number_syntax(s, n))
 		return bad(why, "not a number");
+	if (decimal_fast(s, n, out))
+		return VAL_OK;
 	if (n > NUM_MAX)
 		return bad(why, "number too long");
 	memcpy(tmp, s, n);

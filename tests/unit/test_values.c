@@ -171,6 +171,38 @@ static void test_double_limits(void)
 	CHECK(v > 1e299);
 }
 
+/* Decimals of up to 17 digits with the point anywhere, signed or not:
+ * each the same double, to the bit, as strtod gives. */
+static void test_double_bits(void)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	int differ = 0;
+
+	for (int k = 0; k < 200000; k++) {
+		char s[24];
+		size_t n = 0, digits;
+		double got = 0, want;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		digits = 1 + x % 17;
+		if (x >> 60 == 1)
+			s[n++] = '-';
+		for (size_t d = 0; d < digits; d++) {
+			if (d == (x >> 8) % (digits + 1))
+				s[n++] = '.';
+			s[n++] = (char)('0' + (x >> (16 + 2 * d)) % 10);
+		}
+		s[n] = '\0';
+		want = strtod(s, NULL);
+		if (val_double(s, n, &got, NULL) != VAL_OK ||
+		    memcmp(&got, &want, sizeof got) != 0) {
+			if (differ++ < 3)
+				CHECK_STR(s, "a number converted as strtod does");
+		}
+	}
+	CHECK_INT(differ, 0);
+}
+
 static void test_counts(void)
 {
 	static const struct {
@@ -712,6 +744,7 @@ int main(void)
 	test_date_not_terminated();
 	test_doubles();
 	test_double_limits();
+	test_double_bits();
 	test_counts();
 	test_flags();
 	test_coordinates();
