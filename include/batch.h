@@ -56,6 +56,7 @@ typedef struct batch_rec {
 	uint64_t fp;           /* fingerprint of its bytes */
 	const char *reject;    /* NULL for a row, else the kind (static) */
 	int maybe_dup;         /* row: its key may be in an earlier row */
+	uint64_t key_hash;     /* row: dc_hash64 of its key, 0 for none */
 	size_t reason;         /* reject: its NUL-terminated reason, in data */
 	size_t raw, raw_len;   /* reject: the record's bytes, in data */
 	size_t cell;           /* row: its first cell */

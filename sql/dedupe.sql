@@ -1,7 +1,8 @@
 -- dedupe.sql: when a key occurs more than once in a dump, the last
 -- occurrence (highest rowid: rows are inserted in file order) wins.
 -- Only the keys in temp.load_dups can repeat (the loader's reader marks
--- every key it may have seen before), so only those are looked up.
+-- every key it may have seen before), so only those are looked up; for
+-- resources, only the rows in temp.load_dup_rows.
 -- One statement per table, in the order projects, donations, resources;
 -- the loader reports each statement's number of deleted rows.
 DELETE FROM projects WHERE rowid IN (
@@ -15,12 +16,10 @@ DELETE FROM donations WHERE rowid IN (
   JOIN donations x ON x.donationid = d.k
   WHERE x.rowid < (SELECT max(rowid) FROM donations WHERE donationid = d.k));
 -- Resources have no index by resourceid (nothing else looks them up by
--- it), so their candidates are found in one pass over the table, and not
--- at all when there are none.
+-- it): temp.load_dup_rows holds every row that may share its key with
+-- another, found by the loader without reading the table.
 DELETE FROM resources WHERE rowid IN (
   SELECT rowid FROM (
-    SELECT rowid, max(rowid) OVER (PARTITION BY resourceid) AS last
-    FROM resources
-    WHERE EXISTS (SELECT 1 FROM temp.load_dups WHERE tbl = 'resources')
-      AND resourceid IN (SELECT k FROM temp.load_dups WHERE tbl = 'resources'))
+    SELECT r.rowid, max(r.rowid) OVER (PARTITION BY r.resourceid) AS last
+    FROM temp.load_dup_rows c JOIN resources r ON r.rowid = c.id)
   WHERE rowid < last);

@@ -79,6 +79,10 @@ CREATE TABLE new_problems(
 );
 
 -- Keys that may occur more than once (the reader's Bloom filter said so);
--- dedupe.sql looks only at these.
+-- dedupe.sql looks only at these.  Resources have no index by key, so the
+-- loader gives their rows instead: every row whose key hash (low 32 bits)
+-- is that of a key that may repeat, the first occurrences too.
 DROP TABLE IF EXISTS temp.load_dups;
 CREATE TEMP TABLE load_dups(tbl TEXT NOT NULL, k TEXT NOT NULL);
+DROP TABLE IF EXISTS temp.load_dup_rows;
+CREATE TEMP TABLE load_dup_rows(id INTEGER PRIMARY KEY);

@@ -150,10 +150,11 @@ static void add_row(batch_reader *q, const batch_table *t, batch *b,
 	}
 	if (t->projectid_col >= 0)
 		check_project(q, t, b, x, r);
-	if (b->cells[x->cell].type == VAL_TEXT)
-		x->maybe_dup = idfilter_add(&q->keys, dc_hash64(
-			b->data.data + b->cells[x->cell].v.off,
-			b->cells[x->cell].len, (uint64_t)(t - q->tables) + 1));
+	if (b->cells[x->cell].type == VAL_TEXT) {
+		x->key_hash = dc_hash64(b->data.data + b->cells[x->cell].v.off,
+			b->cells[x->cell].len, (uint64_t)(t - q->tables) + 1);
+		x->maybe_dup = idfilter_add(&q->keys, x->key_hash);
+	}
 }
 
 /* One record into b: skipped (a header, as the part's first record),
