@@ -43,7 +43,8 @@ const char *const load_phase_names[LOAD_NPHASES] = {
  * resource, and those of the keys that may repeat: the rows to compare
  * are then found in memory, not in a pass over the table (1.9 s of a
  * full-scale load, where false positives of the Bloom filter always
- * leave some candidates). */
+ * leave some candidates).  32 bits are enough: dedupe.sql compares the
+ * keys themselves, and a chance match only gives it one more row. */
 typedef struct key_rows {
 	uint32_t *hash;        /* hash[rowid - 1] */
 	size_t n, cap;
