@@ -88,13 +88,19 @@ static int add_value(buf *out, sqlite3_stmt *st, int col, int kind)
 /* [lon,lat], as json_array() writes it; 0 unless both are present. */
 static int add_location(buf *out, sqlite3_stmt *st, int lat, int lon)
 {
-	if (lon < 0 || sqlite3_column_type(st, lat) == SQLITE_NULL ||
-	    sqlite3_column_type(st, lon) == SQLITE_NULL)
+	sqlite3_value *y, *x;
+
+	if (lon < 0)
+		return 0;
+	y = sqlite3_column_value(st, lat);
+	x = sqlite3_column_value(st, lon);
+	if (sqlite3_value_type(y) == SQLITE_NULL ||
+	    sqlite3_value_type(x) == SQLITE_NULL)
 		return 0;
 	buf_putc(out, '[');
-	sqlfuncs_json_real(out, sqlite3_column_double(st, lon));
+	sqlfuncs_json_real(out, sqlite3_value_double(x));
 	buf_putc(out, ',');
-	sqlfuncs_json_real(out, sqlite3_column_double(st, lat));
+	sqlfuncs_json_real(out, sqlite3_value_double(y));
 	buf_putc(out, ']');
 	return 1;
 }
