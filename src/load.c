@@ -427,7 +427,8 @@ static int add_dup_rows(loader *l)
 	for (size_t i = 0; rc == 0 && i < k->n; i++)
 		if (idset_has(&k->maybe_dup, k->hash[i])) {
 			sqlite3_bind_int64(st, 1, (sqlite3_int64)i + 1);
-			rc = step_reset(l, st, "cannot record a duplicate key");
+			rc = step_reset(l, st, "cannot record a resource row that "
+					"may be a duplicate");
 		}
 	sqlite3_finalize(st);
 	return rc;

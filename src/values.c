@@ -163,9 +163,10 @@ static int number_syntax(const char *s, size_t n)
 
 /* A decimal without exponent of at most 15 digits, the dump's prices and
  * coordinates, is m / 10^k with m and 10^k both exact doubles, and the
- * one division rounds as strtod does (Clinger's fast path), in a tenth of
- * its time.  0 for any other number, which strtod converts.  Only where
- * doubles are computed without excess precision. */
+ * one division rounds as strtod does (Clinger's fast path).  strtod was
+ * 5.7% of a load's instructions; with this the load runs 5% fewer
+ * (callgrind, scale 0.01).  0 for any other number, which strtod
+ * converts.  Only where doubles are computed without excess precision. */
 static int decimal_fast(const char *s, size_t n, double *out)
 {
 #if FLT_EVAL_METHOD == 0

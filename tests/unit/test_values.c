@@ -187,6 +187,8 @@ static void test_double_bits(void)
 		digits = 1 + x % 17;
 		if (x >> 60 == 1)
 			s[n++] = '-';
+		else if (x >> 60 == 2)
+			s[n++] = '+';
 		for (size_t d = 0; d < digits; d++) {
 			if (d == (x >> 8) % (digits + 1))
 				s[n++] = '.';
