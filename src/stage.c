@@ -47,10 +47,10 @@ static int check_layout(sqlite3 *db, const char *path, char *err)
 /* A writer's cache holds the pages that loads and reruns look up at
  * random (the indexes of projects and project_docs).  Index builds sort
  * faster in small runs, which stay in the CPU's caches, with a second
- * thread sorting and merging beside the first: measured on the full dump,
- * 3.7 s for donations_key instead of 7.4 s with one thread and 64 MB, and
- * the load's whole index step 3.9-5.1 s with 2 MB against 4.4-6.2 s with
- * 8 MB (five runs each; 512 KB and 1 MB were no faster than 2 MB). */
+ * thread sorting and merging beside the first.  Measured on the full dump:
+ * with 8 MB, 3.7 s for donations_key against 7.4 s with one thread and
+ * 64 MB; with 2 MB, the load's whole index step 3.9-5.1 s against
+ * 4.4-6.2 s with 8 MB (five runs each; 512 KB and 1 MB were no faster). */
 static const char writer_pragmas[] =
 	"PRAGMA threads=0; PRAGMA cache_size=-65536";
 static const char index_build_pragmas[] =
