@@ -145,11 +145,22 @@ fi
 "$DCSTAGE" load --db "$T/notty.db" "$T/big" >/dev/null 2>"$T/notty.err"
 t_eq "no progress line when not on a terminal" "$(grep -c 'ETA' "$T/notty.err")" 0
 
+# It is killed once it has written pages into the file, inside its
+# transaction: the file has grown past its size before the load.
+size0=$(stat -c %s "$T/c.db")
 "$DCSTAGE" load --db "$T/c.db" --quiet "$T/big" >/dev/null 2>&1 &
 pid=$!
-sleep 0.5
+i=0
+while [ "$(stat -c %s "$T/c.db")" -le "$size0" ] && [ $i -lt 3000 ]; do
+	sleep 0.01
+	i=$((i + 1))
+done
 kill -9 $pid 2>/dev/null
+killed=$?
+hot=$(test -e "$T/c.db-journal" && echo journal)
 wait $pid 2>/dev/null
+t_eq "kill -9 during load: killed with its transaction open" \
+	"$killed $hot" "0 journal"
 t_eq "kill -9 during load: previous snapshot intact" \
 	"$(q "$T/c.db" "SELECT count(*) FROM donations")" "$before"
 t_eq "kill -9 during load: integrity check" \
