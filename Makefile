@@ -50,7 +50,7 @@ ESSERVER = $(BUILD)/esserver
 DEPS_OK = $(BUILD)/.deps-ok
 # The suites that run threads (inflating ahead, the load's reader, the
 # exporter's workers), for make test-tsan.
-TSAN_TESTS = test_gzin test_batch t0300 t0410 t0600 t0700
+TSAN_TESTS = test_gzin test_batch test_writeback t0300 t0410 t0600 t0700
 
 .PHONY: all test test-asan test-tsan bench demo lint install clean deps
 all: $(BIN) $(EXT)

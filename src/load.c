@@ -23,6 +23,7 @@
 #include "projdocs.h"
 #include "stage.h"
 #include "values.h"
+#include "writeback.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -543,6 +544,7 @@ static void count_staged(sqlite3 *db, load_summary *s)
 int load_run(const load_options *o, load_summary *s, char *err)
 {
 	loader l = { 0 };
+	writeback *wb = NULL;
 	dumpfiles files;
 	char started[32];
 	double t0 = dc_now();
@@ -567,9 +569,13 @@ int load_run(const load_options *o, load_summary *s, char *err)
 		goto out;
 	if (s->skipped)
 		count_staged(l.db, s);
-	else if (load_snapshot(&l, o->quiet) != 0) {
-		stage_exec(l.db, "ROLLBACK", NULL);
-		goto out;
+	else {
+		/* the new pages go to disk while the load runs (writeback.h) */
+		wb = writeback_start(o->db_path);
+		if (load_snapshot(&l, o->quiet) != 0) {
+			stage_exec(l.db, "ROLLBACK", NULL);
+			goto out;
+		}
 	}
 	s->seconds = dc_now() - t0;
 	if (save_load_row(l.db, s, started, err) != 0 ||
@@ -582,6 +588,7 @@ int load_run(const load_options *o, load_summary *s, char *err)
 out:
 	s->seconds = dc_now() - t0;
 	s->peak_rss = dc_peak_rss();
+	writeback_stop(wb);
 	finalize_statements(&l);
 	free_key_rows(&l.resource_keys);
 	sqlite3_close(l.db);
