@@ -14,6 +14,7 @@
 #ifndef DCSTAGE_H
 #define DCSTAGE_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,14 @@ void *dc_calloc_table(size_t n, size_t size);
 
 /* Seconds since an arbitrary start, monotonic. */
 double dc_now(void);
+
+/* A condition variable whose timed waits count on the monotonic clock,
+ * which setting the date does not move: 0, or -1. */
+int dc_cond_init(pthread_cond_t *cond);
+
+/* Wait on cond (from dc_cond_init; lock held) until signalled or ms
+ * milliseconds have passed: what pthread_cond_timedwait returns. */
+int dc_cond_wait_ms(pthread_cond_t *cond, pthread_mutex_t *lock, long ms);
 
 /* Peak resident set size of this process so far, in bytes. */
 uint64_t dc_peak_rss(void);

@@ -44,7 +44,10 @@ typedef struct shared {
 	pthread_mutex_t state_lock; /* one export state writer at a time */
 	atomic_uint_fast64_t docs, deletes, acked, refused, retries, splits,
 		bytes;
-	atomic_int running, stop;
+	pthread_mutex_t run_lock; /* guards running */
+	pthread_cond_t run_cond;  /* signalled as each worker ends */
+	int running;
+	atomic_int stop;
 } shared;
 
 enum outcome { PENDING, ACKED, REFUSED };
@@ -463,20 +466,45 @@ static void *worker_main(void *arg)
 					   sh->since, w->err)) != 0;
 	if (w->failed)
 		atomic_store(&sh->stop, 1);
-	atomic_fetch_sub(&sh->running, 1);
+	pthread_mutex_lock(&sh->run_lock);
+	sh->running--;
+	pthread_cond_signal(&sh->run_cond);
+	pthread_mutex_unlock(&sh->run_lock);
 	return NULL;
 }
 
 /* ---- the main thread ---- */
 
+/* n more workers running (fewer for n < 0). */
+static void add_running(shared *sh, int n)
+{
+	pthread_mutex_lock(&sh->run_lock);
+	sh->running += n;
+	pthread_mutex_unlock(&sh->run_lock);
+}
+
+/* Wait up to ms for the workers to end: how many still run.  Woken as a
+ * worker ends, so that an export ends when its last worker does, not at
+ * the next progress tick. */
+static int wait_workers(shared *sh, long ms)
+{
+	int n;
+
+	pthread_mutex_lock(&sh->run_lock);
+	if (sh->running > 0)
+		dc_cond_wait_ms(&sh->run_cond, &sh->run_lock, ms);
+	n = sh->running;
+	pthread_mutex_unlock(&sh->run_lock);
+	return n;
+}
+
 static void watch(shared *sh, uint64_t total)
 {
 	progress p;
-	struct timespec tick = { 0, 100 * 1000 * 1000 };
 	char extra[96];
 
 	progress_start(&p, "exporting", "docs", total, sh->o->quiet);
-	while (atomic_load(&sh->running) > 0) {
+	do {
 		uint64_t docs = atomic_load(&sh->docs);
 
 		double mb = (double)atomic_load(&sh->bytes) / 1e6;
@@ -489,8 +517,7 @@ static void watch(shared *sh, uint64_t total)
 				 atomic_load(&sh->retries), (unsigned long long)
 				 atomic_load(&sh->refused));
 		progress_update(&p, docs, docs, extra);
-		nanosleep(&tick, NULL);
-	}
+	} while (wait_workers(sh, 100) > 0);
 	progress_end(&p);
 }
 
@@ -499,11 +526,11 @@ static int run_workers(shared *sh, worker *w, uint64_t total, char *err)
 	pthread_t tid[EXPORT_MAX_THREADS];
 	int n = sh->o->threads, started = 0, rc = 0;
 
-	atomic_store(&sh->running, n);
+	add_running(sh, n);
 	for (; started < n; started++) {
 		if (pthread_create(&tid[started], NULL, worker_main,
 				   &w[started]) != 0) {
-			atomic_fetch_sub(&sh->running, n - started);
+			add_running(sh, started - n);
 			atomic_store(&sh->stop, 1);
 			rc = dc_seterr(err, "cannot start reader threads");
 			break;
@@ -684,8 +711,11 @@ int export_run(const export_options *o, export_summary *s, char *err)
 	snprintf(s->index, sizeof s->index, "%s", o->index);
 	if (plan(o, ranges, &ndocs, err) != 0)
 		return -1;
+	if (dc_cond_init(&sh.run_cond) != 0)
+		return dc_seterr(err, "cannot start reader threads");
 	pthread_mutex_init(&sh.lock, NULL);
 	pthread_mutex_init(&sh.state_lock, NULL);
+	pthread_mutex_init(&sh.run_lock, NULL);
 	rc = init_workers(&sh, w, ranges, err);
 	if (rc == 0)
 		rc = o->dry_run ? dry_run(&sh, w, ndocs, err)
@@ -693,6 +723,8 @@ int export_run(const export_options *o, export_summary *s, char *err)
 	free_workers(w, o->threads);
 	pthread_mutex_destroy(&sh.lock);
 	pthread_mutex_destroy(&sh.state_lock);
+	pthread_mutex_destroy(&sh.run_lock);
+	pthread_cond_destroy(&sh.run_cond);
 	fill_summary(&sh, s, t0);
 	return rc;
 }

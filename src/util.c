@@ -118,6 +118,33 @@ double dc_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+int dc_cond_init(pthread_cond_t *cond)
+{
+	pthread_condattr_t attr;
+	int rc;
+
+	if (pthread_condattr_init(&attr) != 0)
+		return -1;
+	rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) != 0 ||
+	     pthread_cond_init(cond, &attr) != 0;
+	pthread_condattr_destroy(&attr);
+	return rc ? -1 : 0;
+}
+
+int dc_cond_wait_ms(pthread_cond_t *cond, pthread_mutex_t *lock, long ms)
+{
+	struct timespec at;
+
+	clock_gettime(CLOCK_MONOTONIC, &at);
+	at.tv_sec += ms / 1000;
+	at.tv_nsec += (ms % 1000) * 1000000L;
+	if (at.tv_nsec >= 1000000000L) {
+		at.tv_sec++;
+		at.tv_nsec -= 1000000000L;
+	}
+	return pthread_cond_timedwait(cond, lock, &at);
+}
+
 uint64_t dc_peak_rss(void)
 {
 	struct rusage ru;

@@ -13,12 +13,11 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 #ifdef SYNC_FILE_RANGE_WRITE
 
-#define INTERVAL_NS 50000000L
+#define INTERVAL_MS 50
 
 struct writeback {
 	pthread_t thread;
@@ -31,19 +30,11 @@ struct writeback {
 /* Wait for the next round: 0, or 1 when asked to stop. */
 static int wait_round(writeback *w)
 {
-	struct timespec at;
 	int stop;
 
-	clock_gettime(CLOCK_MONOTONIC, &at);
-	at.tv_nsec += INTERVAL_NS;
-	if (at.tv_nsec >= 1000000000L) {
-		at.tv_sec++;
-		at.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&w->lock);
-	while (!w->stop &&
-	       pthread_cond_timedwait(&w->cond, &w->lock, &at) == 0)
-		;
+	if (!w->stop)
+		dc_cond_wait_ms(&w->cond, &w->lock, INTERVAL_MS);
 	stop = w->stop;
 	pthread_mutex_unlock(&w->lock);
 	return stop;
@@ -60,21 +51,6 @@ static void *writeback_main(void *arg)
 	return NULL;
 }
 
-/* A condition variable that times out on the monotonic clock, which
- * setting the date does not move. */
-static int init_cond(pthread_cond_t *cond)
-{
-	pthread_condattr_t attr;
-	int rc;
-
-	if (pthread_condattr_init(&attr) != 0)
-		return -1;
-	rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) != 0 ||
-	     pthread_cond_init(cond, &attr) != 0;
-	pthread_condattr_destroy(&attr);
-	return rc ? -1 : 0;
-}
-
 writeback *writeback_start(const char *path)
 {
 	writeback *w = dc_calloc(1, sizeof *w);
@@ -84,7 +60,7 @@ writeback *writeback_start(const char *path)
 		free(w);
 		return NULL;
 	}
-	if (init_cond(&w->cond) != 0) {
+	if (dc_cond_init(&w->cond) != 0) {
 		close(w->fd);
 		free(w);
 		return NULL;

@@ -1,7 +1,8 @@
 # lib.sh - sourced by the integration tests (tests/tNNNN-*.sh).
-# Each test case is one call: t_ok, t_fail, t_eq or t_match; t_done prints
-# "N passed, N failed" and sets the exit code.  $T is a scratch folder,
-# removed at exit with any server started by es_start.
+# Each test case is one call: t_ok, t_exit, t_eq or t_match (t_skip for one
+# that cannot run here); t_done prints "N passed, N failed" and sets the
+# exit code.  $T is a scratch folder, removed at exit with any server
+# started by es_start.
 set -u
 : "${DCSTAGE:?run through tests/run.sh or make test}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/dcstage-test.XXXXXX")
@@ -52,6 +53,17 @@ want: $3"; fi
 t_match() {
 	if printf '%s\n' "$2" | grep -Eq -- "$3"; then t_report "$1" 0
 	else t_report "$1" 1 "no match for /$3/ in: $(printf '%s' "$2" | head -c 2000)"; fi
+}
+
+# t_skip NAME WHY: a case that cannot say anything here; not counted
+t_skip() {
+	echo "skip - $1 ($2)"
+}
+
+# under_sanitizer: whether the binaries are a sanitizer build (the make
+# targets set these), which runs too slowly for a case about time
+under_sanitizer() {
+	[ -n "${ASAN_OPTIONS:-}${TSAN_OPTIONS:-}" ]
 }
 
 t_done() {
