@@ -582,11 +582,46 @@ static void free_workers(worker *w, int n)
 	}
 }
 
-static int dry_run(shared *sh, worker *w, uint64_t total, char *err)
+/* The shards, once the staging file is known to hold a dump. */
+static int plan(const export_options *o, docs_range *ranges, char *err)
+{
+	sqlite3 *db = stage_open(o->db_path, STAGE_READONLY, err);
+	int rc = 0;
+
+	if (!db)
+		return -1;
+	docs_plan(o->shard_k, o->shard_n, o->threads, ranges);
+	if (!stage_has_table(db, "documents"))
+		rc = dc_seterr(err, "'%s' holds no staged dump: run 'dcstage "
+			       "load' first", o->db_path);
+	sqlite3_close(db);
+	return rc;
+}
+
+/* How many documents the workers' shards hold, for the progress line of
+ * an export that sends them all.  A rerun does not count: what it sends
+ * is only known as it goes, and counting walks the whole donation index
+ * (most of the time of a rerun that finds nothing to send). */
+static int count_docs(const shared *sh, const worker *w, uint64_t *n,
+		      char *err)
+{
+	sqlite3 *db = stage_open(sh->o->db_path, STAGE_READONLY, err);
+	int64_t c = db ? docs_count(db, w[0].range,
+				    w[sh->o->threads - 1].range, err) : -1;
+
+	sqlite3_close(db);
+	*n = c > 0 ? (uint64_t)c : 0;
+	return c < 0 ? -1 : 0;
+}
+
+static int dry_run(shared *sh, worker *w, char *err)
 {
 	const export_options *o = sh->o;
+	uint64_t total;
 	int rc;
 
+	if (count_docs(sh, w, &total, err) != 0)
+		return -1;
 	sh->out = strcmp(o->dry_run, "-") ? fopen(o->dry_run, "w") : stdout;
 	if (!sh->out)
 		return dc_seterr(err, "cannot open '%s': %s", o->dry_run,
@@ -597,26 +632,6 @@ static int dry_run(shared *sh, worker *w, uint64_t total, char *err)
 		rc = dc_seterr(err, "cannot write '%s': %s", o->dry_run,
 			       strerror(errno));
 	return rc;
-}
-
-/* The shards, and how many documents they hold (for the progress line). */
-static int plan(const export_options *o, docs_range *ranges, uint64_t *ndocs,
-		char *err)
-{
-	sqlite3 *db = stage_open(o->db_path, STAGE_READONLY, err);
-	int64_t n = -1;
-
-	if (!db)
-		return -1;
-	docs_plan(o->shard_k, o->shard_n, o->threads, ranges);
-	if (!stage_has_table(db, "documents"))
-		dc_seterr(err, "'%s' holds no staged dump: run 'dcstage load' "
-			  "first", o->db_path);
-	else
-		n = docs_count(db, ranges[0], ranges[o->threads - 1], err);
-	sqlite3_close(db);
-	*ndocs = n > 0 ? (uint64_t)n : 0;
-	return n < 0 ? -1 : 0;
 }
 
 /* Which target, and whether it needs everything or only what changed. */
@@ -632,8 +647,7 @@ static int choose_target(const export_options *o, sqlite3 *db, esindex *ix,
 }
 
 /* Index set-up, the workers, then settings back and the alias moved. */
-static int to_cluster(shared *sh, worker *w, uint64_t ndocs,
-		      export_summary *s, char *err)
+static int to_cluster(shared *sh, worker *w, export_summary *s, char *err)
 {
 	const export_options *o = sh->o;
 	es_client *c = es_client_new(&o->es, 0, err);
@@ -643,6 +657,7 @@ static int to_cluster(shared *sh, worker *w, uint64_t ndocs,
 	char name[256], stamp[32];
 	time_t now = time(NULL);
 	int64_t version;
+	uint64_t total = 0;     /* unknown for a rerun */
 	int rc = -1;
 
 	if (!c)
@@ -668,8 +683,9 @@ static int to_cluster(shared *sh, worker *w, uint64_t ndocs,
 		rc = 0;
 		goto out;
 	}
-	rc = (s->full ? esindex_tune(c, &ix, err) : 0) ||
-	     run_workers(sh, w, s->full ? ndocs : 0, err) ? -1 : 0;
+	rc = (s->full && (esindex_tune(c, &ix, err) != 0 ||
+			  count_docs(sh, w, &total, err) != 0)) ||
+	     run_workers(sh, w, total, err) ? -1 : 0;
 	if (esindex_finish(c, &ix, rc == 0 ? err : NULL) != 0)
 		rc = -1;
 	if (target_finish(db, &t, version, rc != 0 ? TARGET_FAILED
@@ -704,12 +720,11 @@ int export_run(const export_options *o, export_summary *s, char *err)
 	worker w[EXPORT_MAX_THREADS];
 	shared sh = { .o = o, .index = o->index };
 	double t0 = dc_now();
-	uint64_t ndocs = 0;
 	int rc;
 
 	memset(s, 0, sizeof *s);
 	snprintf(s->index, sizeof s->index, "%s", o->index);
-	if (plan(o, ranges, &ndocs, err) != 0)
+	if (plan(o, ranges, err) != 0)
 		return -1;
 	if (dc_cond_init(&sh.run_cond) != 0)
 		return dc_seterr(err, "cannot start reader threads");
@@ -718,8 +733,8 @@ int export_run(const export_options *o, export_summary *s, char *err)
 	pthread_mutex_init(&sh.run_lock, NULL);
 	rc = init_workers(&sh, w, ranges, err);
 	if (rc == 0)
-		rc = o->dry_run ? dry_run(&sh, w, ndocs, err)
-				: to_cluster(&sh, w, ndocs, s, err);
+		rc = o->dry_run ? dry_run(&sh, w, err)
+				: to_cluster(&sh, w, s, err);
 	free_workers(w, o->threads);
 	pthread_mutex_destroy(&sh.lock);
 	pthread_mutex_destroy(&sh.state_lock);

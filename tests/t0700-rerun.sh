@@ -44,6 +44,13 @@ t_match "same files: load skipped" "$out" "unchanged, load skipped"
 export_json "$T/s.db" "$T/x1.json"
 t_eq "same files: export up to date, 0 documents" \
 	"$(js "$T/x1.json" '$.up_to_date') $(js "$T/x1.json" '$.docs')" "1 0"
+# With nothing to send, the export does not walk the donations (not even
+# to count them): it works on a copy whose donation index is gone.
+cp "$T/s.db" "$T/noindex.db"
+q "$T/noindex.db" "DROP INDEX donations_key"
+export_json "$T/noindex.db" "$T/x1b.json"
+t_eq "same files: the export up to date reads no donation" \
+	"$? $(js "$T/x1b.json" '$.up_to_date')" "0 1"
 
 # Next month: exactly the new, changed and gone donations, and every
 # donation of a changed project.
