@@ -48,8 +48,8 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 ESSERVER_SRC = $(wildcard tests/esserver/*.c) src/util.c
 ESSERVER = $(BUILD)/esserver
 DEPS_OK = $(BUILD)/.deps-ok
-# The suites that run threads (inflating ahead, the load's reader, the
-# exporter's workers), for make test-tsan.
+# The suites that run threads (inflating ahead, the load's reader and
+# writeback, the exporter's workers), for make test-tsan.
 TSAN_TESTS = test_gzin test_batch test_writeback t0300 t0410 t0600 t0700
 
 .PHONY: all test test-asan test-tsan bench demo lint install clean deps
