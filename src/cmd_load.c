@@ -5,6 +5,7 @@
 #include "dcstage.h"
 #include "load.h"
 #include "stage.h"
+#include "values.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -19,8 +20,9 @@ static const char usage_text[] =
 	"Stage every part of the three tables (opendata_projects*.gz,\n"
 	"opendata_donations*.gz, opendata_resources*.gz) found in the folders\n"
 	"or named as files.  The load replaces the staged snapshot whole, or\n"
-	"on any fatal error leaves it as it was.  Files unchanged since the\n"
-	"last load (size, mtime, content fingerprint) are not read again.\n"
+	"on any fatal error leaves it as it was.  When no file has changed\n"
+	"since the last load (size, mtime, content fingerprint), the load is\n"
+	"skipped.\n"
 	"\n"
 	"  --db FILE   staging file (default dcstage.db)\n"
 	"  --force     load even when the files are unchanged\n"
@@ -31,7 +33,38 @@ static const char usage_text[] =
 	"problems, each with file and line.  Exit code 0: clean; 3: something\n"
 	"was rejected or refused; 1: fatal error.\n";
 
-/* The first rejects and problems, with file and line, on stderr. */
+/* Whether n bytes print on one line as they are: UTF-8 without control
+ * characters. */
+static int printable(const unsigned char *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] < 0x20 || v[i] == 0x7f)
+			return 0;
+	return val_utf8_valid((const char *)v, n);
+}
+
+/* A problem's value as 'text' (a quote doubled), or X'hex' when it would
+ * not print as it is. */
+static void print_value(const unsigned char *v, size_t n)
+{
+	if (printable(v, n)) {
+		fputc('\'', stderr);
+		for (size_t i = 0; i < n; i++) {
+			if (v[i] == '\'')
+				fputc('\'', stderr);
+			fputc(v[i], stderr);
+		}
+		fputc('\'', stderr);
+		return;
+	}
+	fputs("X'", stderr);
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "%02X", v[i]);
+	fputc('\'', stderr);
+}
+
+/* The first rejects and problems, with file and line, on stderr:
+ * "file:line: reason" and "file:line: column 'value': reason". */
 static void show_first_problems(const char *db_path, uint64_t total)
 {
 	char err[DC_ERR_MAX];
@@ -41,16 +74,23 @@ static void show_first_problems(const char *db_path, uint64_t total)
 	if (!db)
 		return;
 	st = stage_prepare(db,
-		"SELECT file, line, reason, NULL FROM rejects UNION ALL "
-		"SELECT file, line, reason, field || ' ' || quote(value) "
-		"FROM problems ORDER BY 1, 2 LIMIT " "10", err);
+		"SELECT file, line, reason, NULL, NULL FROM rejects UNION ALL "
+		"SELECT file, line, reason, field, value FROM problems "
+		"ORDER BY 1, 2 LIMIT ?1", err);
+	if (st)
+		sqlite3_bind_int(st, 1, SHOW_FIRST);
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		const unsigned char *what = sqlite3_column_text(st, 3);
+		const unsigned char *field = sqlite3_column_text(st, 3);
 
-		fprintf(stderr, "%s:%lld: %s%s%s\n", sqlite3_column_text(st, 0),
-			(long long)sqlite3_column_int64(st, 1),
-			what ? (const char *)what : "", what ? ": " : "",
-			sqlite3_column_text(st, 2));
+		fprintf(stderr, "%s:%lld: ", sqlite3_column_text(st, 0),
+			(long long)sqlite3_column_int64(st, 1));
+		if (field) {
+			fprintf(stderr, "%s ", (const char *)field);
+			print_value(sqlite3_column_blob(st, 4),
+				    (size_t)sqlite3_column_bytes(st, 4));
+			fputs(": ", stderr);
+		}
+		fprintf(stderr, "%s\n", sqlite3_column_text(st, 2));
 	}
 	if (total > SHOW_FIRST)
 		fprintf(stderr, "... and %llu more: see the tables rejects and "

@@ -133,6 +133,20 @@ t_eq "duplicates: the documents hold the winners" \
 	"$(q "$T/dups.db" "SELECT group_concat(id || '=' || json_extract(doc, '\$.project_school_city') || ',' || json_extract(doc, '\$.resourceid'), ' ') FROM (SELECT * FROM documents ORDER BY id)")" \
 	"d1=Last,r2 d2=Other,r1"
 
+# The first problems are printed as file:line: column 'value': reason,
+# in hex a value that would not print as it is (here not UTF-8).
+pd=$T/printed
+mkdir -p "$pd"
+cp "$dd/opendata_projects000.csv" "$dd/opendata_resources000.csv" "$pd"
+{ echo "$hd"; row "$hd" d1 "projectid=p2 donation_total=1x"
+  row "$hd" d2 "projectid=p2 donor_city=$(printf 'caf\351')"; } \
+	>"$pd/opendata_donations000.csv"
+"$DCSTAGE" load --db "$T/printed.db" "$pd" >/dev/null 2>"$T/printed.err"
+t_match "a problem printed as column 'value': reason" "$(cat "$T/printed.err")" \
+	"^opendata_donations000\.csv:2: donation_total '1x': [a-z]"
+t_match "a value that would not print, printed in hex" "$(cat "$T/printed.err")" \
+	"^opendata_donations000\.csv:3: donor_city X'636166E9': [a-z]"
+
 # kill -9 in the middle of a load: the previous snapshot stays whole.
 "$DCSTAGE" gen --scale 0.02 --seed 5 --out "$T/big" >/dev/null 2>&1
 
