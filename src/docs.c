@@ -46,16 +46,16 @@ struct docs_cursor {
 	char err[DC_ERR_MAX];
 };
 
+/* In 64 bits: slices times threads can pass 2^32.  Past DOCS_KEYSPACE
+ * ranges, some are empty, and together they still hold every id. */
 void docs_plan(int k, int nslices, int n, docs_range *out)
 {
-	unsigned total = (unsigned)(nslices > 1 ? nslices : 1) * (unsigned)n;
-	unsigned first = (unsigned)(nslices > 1 ? k : 0) * (unsigned)n;
+	uint64_t total = (uint64_t)(nslices > 1 ? nslices : 1) * (uint64_t)n;
+	uint64_t first = (uint64_t)(nslices > 1 ? k : 0) * (uint64_t)n;
 
-	for (unsigned i = 0; i < (unsigned)n; i++) {
-		out[i].lo = (unsigned)((uint64_t)(first + i) * DOCS_KEYSPACE /
-				       total);
-		out[i].hi = (unsigned)((uint64_t)(first + i + 1) *
-				       DOCS_KEYSPACE / total);
+	for (uint64_t i = 0; i < (uint64_t)n; i++) {
+		out[i].lo = (unsigned)((first + i) * DOCS_KEYSPACE / total);
+		out[i].hi = (unsigned)((first + i + 1) * DOCS_KEYSPACE / total);
 	}
 }
 

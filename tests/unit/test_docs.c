@@ -1,6 +1,7 @@
 /*
  * test_docs.c - reading the documents in shards (docs.h): docs_plan's
- * ranges (covering 0..DOCS_KEYSPACE, slices of it), docs_count, and
+ * ranges (covering 0..DOCS_KEYSPACE, slices of it, more ranges than the
+ * key space holds), docs_count, and
  * docs_open: with target 0 every document of a range with its project
  * part; with a target, the merge of the donations (index donations_key)
  * with the target's rows of sent, giving in id order the documents to
@@ -305,6 +306,14 @@ static void test_plan(void)
 		CHECK_STR(out.data, cases[i].want);
 		buf_free(&out);
 	}
+
+	/* slices times ranges past 2^32 (--shard K/268435456, 16 threads):
+	 * empty ranges, and the last one still ends the key space */
+	docs_plan(0, 268435456, 16, r);
+	CHECK(r[0].lo == 0 && r[15].hi == 0);
+	docs_plan(268435455, 268435456, 16, r);
+	CHECK(r[0].lo == 65535 && r[14].hi == 65535 && r[15].lo == 65535);
+	CHECK_INT(r[15].hi, DOCS_KEYSPACE);
 
 	/* slices 0..m-1 of n ranges each: one after the other, from 0 to
 	 * the end, none empty */
