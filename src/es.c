@@ -230,6 +230,24 @@ static CURLcode perform_at(es_client *c, const char *path)
 	return curl_easy_perform(c->curl);
 }
 
+/* The request's method and body.  HEAD goes last: HTTPGET, which a
+ * request without a body needs, turns NOBODY off again. */
+static void set_method(CURL *curl, const char *method, const char *body,
+		       size_t len)
+{
+	int head = !strcmp(method, "HEAD");
+
+	curl_easy_setopt(curl, CURLOPT_NOBODY, 0L);
+	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, head ? NULL : method);
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body ? body : "");
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+			 (curl_off_t)(body ? len : 0));
+	if (!body && strcmp(method, "POST") && strcmp(method, "PUT"))
+		curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+	if (head)
+		curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+}
+
 int es_request(es_client *c, const char *method, const char *path,
 	       const char *body, size_t len, const char *content_type,
 	       es_response *r)
@@ -247,14 +265,7 @@ int es_request(es_client *c, const char *method, const char *path,
 	headers = request_headers(c, body ? content_type : NULL);
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &r->body);
-	curl_easy_setopt(c->curl, CURLOPT_NOBODY, !strcmp(method, "HEAD") ? 1L : 0L);
-	curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST,
-			 !strcmp(method, "HEAD") ? NULL : method);
-	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body ? body : "");
-	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE,
-			 (curl_off_t)(body ? len : 0));
-	if (!body && strcmp(method, "POST") && strcmp(method, "PUT"))
-		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
+	set_method(c->curl, method, body, len);
 	while ((rc = perform_at(c, path)) != CURLE_OK) {
 		dc_seterr(c->err, "%s %s: %s", method, c->url_buf.data,
 			  c->curl_err[0] ? c->curl_err : curl_easy_strerror(rc));

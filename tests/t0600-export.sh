@@ -45,6 +45,8 @@ t_eq "settings restored after the load" \
 	"$(curl -s "$ES_URL/donorschoose/_settings" | json_get '$.donorschoose.settings.index.refresh_interval')" \
 	"1s"
 es_stop
+t_eq "the index is looked up with HEAD, not a GET of all it holds" \
+	"$([ "$(stat head_requests)" -ge 1 ] && echo yes)" yes
 
 # 2. Faults together: 5% item 429s, 5% request 503s, 2% dropped
 # connections: nothing lost, nothing twice.

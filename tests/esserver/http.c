@@ -257,13 +257,15 @@ static int content_type_ok(struct MHD_Connection *c, struct reply *rep)
 /* ---- the request handler ---- */
 
 static void begin(struct server *srv, struct MHD_Connection *c,
-		  const char *url, struct pending *p)
+		  const char *url, const char *method, struct pending *p)
 {
 	struct sbuf why = SBUF_INIT;
 	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						     MHD_HTTP_HEADER_CONTENT_LENGTH);
 
 	count(&srv->stats.requests, 1);
+	if (!strcmp(method, "HEAD"))
+		count(&srv->stats.head_requests, 1);
 	if (check_auth(srv, c, url, &why) != 0)
 		p->reject = 401;
 	else if (cl && strtoull(cl, NULL, 10) > srv->cfg.max_bytes)
@@ -329,7 +331,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 
 		p = xcalloc(1, sizeof *p);
 		*state = p;
-		begin(srv, c, url, p);
+		begin(srv, c, url, method, p);
 		/* the client waits for our word before sending the body */
 		if (p->reject && expect && !strcasecmp(expect, "100-continue"))
 			return reject(srv, c, url, p->reject);

@@ -171,8 +171,9 @@ static int write_stats(struct server *srv)
 
 	if (!srv->cfg.stats_file)
 		return 0;
-	j = json_pack("{s:o,s:o,s:o,s:o,s:I,s:o,s:o,s:o,s:o,s:{s:o,s:o,s:o,s:o,s:o,s:o,s:o}}",
+	j = json_pack("{s:o,s:o,s:o,s:o,s:o,s:I,s:o,s:o,s:o,s:o,s:{s:o,s:o,s:o,s:o,s:o,s:o,s:o}}",
 		"requests", counter_json(&s->requests),
+		"head_requests", counter_json(&s->head_requests),
 		"bulk_requests", counter_json(&s->bulk_requests),
 		"items", counter_json(&s->items),
 		"items_applied", counter_json(&s->items_applied),

@@ -31,7 +31,8 @@ struct ess_config {
 typedef _Atomic uint64_t counter;
 
 struct ess_stats {
-	counter requests, bulk_requests, items, items_applied, refused;
+	counter requests, head_requests, bulk_requests, items, items_applied;
+	counter refused;
 	counter conflicts, not_found, bytes_in;
 	counter item_429, request_429, request_503, drop_before, drop_after;
 	counter auth_401, too_large_413;
