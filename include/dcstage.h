@@ -55,7 +55,7 @@ void *dc_calloc_table(size_t n, size_t size);
 double dc_now(void);
 
 /* A condition variable whose timed waits count on the monotonic clock,
- * which setting the date does not move: 0, or -1. */
+ * which setting the date does not move (where the system can): 0, or -1. */
 int dc_cond_init(pthread_cond_t *cond);
 
 /* Wait on cond (from dc_cond_init; lock held) until signalled or ms

@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 int dc_seterr(char *err, const char *fmt, ...)
 {
@@ -118,24 +119,38 @@ double dc_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Where the system cannot time condition waits on the monotonic clock
+ * (no clock selection, as on macOS), they count on the wall clock. */
+#if defined(_POSIX_CLOCK_SELECTION) && _POSIX_CLOCK_SELECTION > 0
+#define HAVE_COND_CLOCK 1
+#define COND_CLOCK CLOCK_MONOTONIC
+#else
+#define HAVE_COND_CLOCK 0
+#define COND_CLOCK CLOCK_REALTIME
+#endif
+
 int dc_cond_init(pthread_cond_t *cond)
 {
+#if HAVE_COND_CLOCK
 	pthread_condattr_t attr;
 	int rc;
 
 	if (pthread_condattr_init(&attr) != 0)
 		return -1;
-	rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) != 0 ||
+	rc = pthread_condattr_setclock(&attr, COND_CLOCK) != 0 ||
 	     pthread_cond_init(cond, &attr) != 0;
 	pthread_condattr_destroy(&attr);
 	return rc ? -1 : 0;
+#else
+	return pthread_cond_init(cond, NULL) != 0 ? -1 : 0;
+#endif
 }
 
 int dc_cond_wait_ms(pthread_cond_t *cond, pthread_mutex_t *lock, long ms)
 {
 	struct timespec at;
 
-	clock_gettime(CLOCK_MONOTONIC, &at);
+	clock_gettime(COND_CLOCK, &at);
 	at.tv_sec += ms / 1000;
 	at.tv_nsec += (ms % 1000) * 1000000L;
 	if (at.tv_nsec >= 1000000000L) {
