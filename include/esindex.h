@@ -12,7 +12,7 @@ typedef struct esindex {
 	char name[256];        /* the index written to */
 	char uuid[64];         /* its index.uuid: tells a recreated index */
 	int created;           /* created by this run */
-	int tuned;             /* settings changed for a full load */
+	int tuned;             /* settings to put back at esindex_finish */
 	char refresh[32];      /* previous refresh_interval ("" if unset) */
 	char replicas[32];     /* previous number_of_replicas ("" if unset) */
 } esindex;
@@ -24,7 +24,12 @@ int esindex_prepare(es_client *c, const char *name, esindex *ix, char *err);
 /* For a full load: refresh off and no replicas until esindex_finish. */
 int esindex_tune(es_client *c, esindex *ix, char *err);
 
-/* Restore what esindex_prepare changed, then refresh.  0 or -1 (err). */
+/* Settings to put back at esindex_finish in place of those read: the
+ * real ones, kept by an export that turned them off and did not finish. */
+void esindex_restore_later(esindex *ix, const char *refresh,
+			   const char *replicas);
+
+/* Restore what esindex_tune changed, then refresh.  0 or -1 (err). */
 int esindex_finish(es_client *c, esindex *ix, char *err);
 
 /* Point alias at index, removing it from every other index, atomically. */

@@ -134,6 +134,14 @@ int esindex_tune(es_client *c, esindex *ix, char *err)
 	return 0;
 }
 
+void esindex_restore_later(esindex *ix, const char *refresh,
+			   const char *replicas)
+{
+	snprintf(ix->refresh, sizeof ix->refresh, "%s", refresh);
+	snprintf(ix->replicas, sizeof ix->replicas, "%s", replicas);
+	ix->tuned = 1;
+}
+
 int esindex_finish(es_client *c, esindex *ix, char *err)
 {
 	char path[300];

@@ -634,16 +634,50 @@ static int dry_run(shared *sh, worker *w, char *err)
 	return rc;
 }
 
-/* Which target, and whether it needs everything or only what changed. */
+/* Which target, and whether it needs everything or only what changed.
+ * Settings an export of this same index turned off and did not put back
+ * are put back by this one. */
 static int choose_target(const export_options *o, sqlite3 *db, esindex *ix,
 			 target *t, export_summary *s, char *err)
 {
+	char refresh[sizeof ix->refresh], replicas[sizeof ix->replicas];
+	int same, kept;
+
 	if (target_open(db, o->es.urls[0], ix->name, t, err) != 0)
 		return -1;
-	s->full = o->full || ix->created || strcmp(t->uuid, ix->uuid) != 0;
+	same = !ix->created && !strcmp(t->uuid, ix->uuid);
+	kept = same ? target_kept_settings(db, t, refresh, replicas,
+					   sizeof refresh, err)
+		    : target_forget_settings(db, t, err);
+	if (kept < 0)
+		return -1;
+	if (kept > 0)
+		esindex_restore_later(ix, refresh, replicas);
+	s->full = o->full || !same;
 	if (s->full && target_reset(db, t, ix->uuid, err) != 0)
 		return -1;
 	return 0;
+}
+
+/* Refresh off and no replicas for a full load, what to put back kept in
+ * the staging file first, so that a killed export does not lose it. */
+static int tune_index(es_client *c, sqlite3 *db, const target *t,
+		      esindex *ix, char *err)
+{
+	return target_keep_settings(db, t, ix->refresh, ix->replicas,
+				    err) != 0 ||
+	       esindex_tune(c, ix, err) != 0 ? -1 : 0;
+}
+
+/* Settings back and the index refreshed; the kept ones forgotten. */
+static int finish_index(es_client *c, sqlite3 *db, const target *t,
+			esindex *ix, char *err)
+{
+	int restored = ix->tuned;
+
+	if (esindex_finish(c, ix, err) != 0)
+		return -1;
+	return restored ? target_forget_settings(db, t, err) : 0;
 }
 
 /* Index set-up, the workers, then settings back and the alias moved. */
@@ -679,15 +713,16 @@ static int to_cluster(shared *sh, worker *w, export_summary *s, char *err)
 	sh->target = t.id;
 	sh->since = t.synced ? t.synced_version : -1;
 	s->up_to_date = !s->full && t.synced && t.synced_version == version;
-	if (s->up_to_date) {
-		rc = 0;
-		goto out;
-	}
-	rc = (s->full && (esindex_tune(c, &ix, err) != 0 ||
-			  count_docs(sh, w, &total, err) != 0)) ||
-	     run_workers(sh, w, total, err) ? -1 : 0;
-	if (esindex_finish(c, &ix, rc == 0 ? err : NULL) != 0)
+	rc = 0;
+	if (!s->up_to_date)
+		rc = (s->full && (tune_index(c, db, &t, &ix, err) != 0 ||
+				  count_docs(sh, w, &total, err) != 0)) ||
+		     run_workers(sh, w, total, err) ? -1 : 0;
+	if ((!s->up_to_date || ix.tuned) &&
+	    finish_index(c, db, &t, &ix, rc == 0 ? err : NULL) != 0)
 		rc = -1;
+	if (s->up_to_date)
+		goto out;
 	if (target_finish(db, &t, version, rc != 0 ? TARGET_FAILED
 			  : o->shard_n ? TARGET_PARTIAL : TARGET_COMPLETE,
 			  rc == 0 ? err : NULL) != 0)

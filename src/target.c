@@ -92,6 +92,54 @@ int target_finish(sqlite3 *db, const target *t, int64_t version,
 		t->id, names[outcome], version, err);
 }
 
+int target_keep_settings(sqlite3 *db, const target *t, const char *refresh,
+			 const char *replicas, char *err)
+{
+	sqlite3_stmt *st = stage_prepare(db, "INSERT OR IGNORE INTO "
+		"tuned_settings(target, refresh, replicas) VALUES (?1, ?2, ?3)",
+		err);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, t->id);
+	sqlite3_bind_text(st, 2, refresh, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, replicas, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0
+		: dc_seterr(err, "cannot keep the index settings: %s",
+			    sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int target_kept_settings(sqlite3 *db, const target *t, char *refresh,
+			 char *replicas, size_t n, char *err)
+{
+	sqlite3_stmt *st = stage_prepare(db, "SELECT refresh, replicas FROM "
+					 "tuned_settings WHERE target = ?1", err);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, t->id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(refresh, n, "%s", sqlite3_column_text(st, 0));
+		snprintf(replicas, n, "%s", sqlite3_column_text(st, 1));
+	}
+	rc = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0
+		: dc_seterr(err, "cannot read the kept index settings: %s",
+			    sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int target_forget_settings(sqlite3 *db, const target *t, char *err)
+{
+	return exec_bound(db, "DELETE FROM tuned_settings WHERE target = ?1",
+			  t->id, NULL, 0, err);
+}
+
 int target_refresh_projects(sqlite3 *db, char *err)
 {
 	if (stage_query_int(db, "SELECT count(*) FROM stale_projects", err) <= 0)

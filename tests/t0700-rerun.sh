@@ -1,7 +1,8 @@
 #!/bin/sh
 # t0700-rerun: incremental reruns (reruns.md): unchanged input, next
-# month's dump, hand edits in the sqlite3 shell, kill -9 part way, a
-# dropped index; and what status shows.
+# month's dump, hand edits in the sqlite3 shell, kill -9 part way (and the
+# index settings a killed full export turned off put back), a dropped
+# index; and what status shows.
 . "$(dirname "$0")/lib.sh"
 
 q() { sqlite3 "$@"; }
@@ -179,6 +180,15 @@ es_stop
 "$DCSTAGE" load --db "$T/k.db" --quiet "$T/k" >/dev/null 2>&1
 ndocs=$(q "$T/k.db" "SELECT count(*) FROM donations")
 es_start --delay-ms 20
+# The index has settings of its own, which a full export turns off for
+# the load (refresh, replicas) and must put back even when killed.
+curl -s -XPUT "$ES_URL/donorschoose" -H 'Content-Type: application/json' \
+	-d '{"settings":{"index":{"refresh_interval":"5s","number_of_replicas":2}}}' >/dev/null
+settings() { # the index's refresh_interval and number_of_replicas
+	curl -s "$ES_URL/donorschoose/_settings" >"$T/settings.json"
+	printf '%s %s' "$(json_get '$.donorschoose.settings.index.refresh_interval' <"$T/settings.json")" \
+		"$(json_get '$.donorschoose.settings.index.number_of_replicas' <"$T/settings.json")"
+}
 for at in 0.3 0.7 1.1; do
 	"$DCSTAGE" export --db "$T/k.db" --url "$ES_URL" --threads 2 \
 		--bulk-docs 100 --quiet >/dev/null 2>&1 &
@@ -189,12 +199,37 @@ for at in 0.3 0.7 1.1; do
 done
 t_eq "kill -9: the killed exports left work to do" \
 	"$([ "$(q "$T/k.db" "SELECT acknowledged FROM target_status")" -lt "$ndocs" ] && echo yes)" yes
+t_eq "kill -9: the killed full export left the index tuned for the load" \
+	"$(settings)" "-1 0"
 "$DCSTAGE" export --db "$T/k.db" --url "$ES_URL" --quiet >/dev/null 2>&1
 t_eq "kill -9 then rerun: exit 0" "$?" 0
 t_eq "kill -9 then rerun: in sync" "$(in_sync "$T/k.db")" same
+t_eq "kill -9 then rerun: the index's own settings are back" \
+	"$(settings)" "5s 2"
+t_eq "kill -9 then rerun: no settings left to put back" \
+	"$(q "$T/k.db" "SELECT count(*) FROM tuned_settings")" 0
 es_stop
 # At most the batches in flight at each kill (2 threads x 100) came twice.
 t_eq "kill -9 then rerun: no acknowledged batch sent again" \
 	"$(q :memory: "SELECT json_extract(readfile('$ES_STATS'), '\$.items') <= $ndocs + 3 * 2 * 100")" 1
+
+# A full export killed, then --full: the settings it puts back are still
+# the index's own, not the ones the killed export left.
+es_start --delay-ms 20
+curl -s -XPUT "$ES_URL/donorschoose" -H 'Content-Type: application/json' \
+	-d '{"settings":{"index":{"refresh_interval":"5s","number_of_replicas":2}}}' >/dev/null
+"$DCSTAGE" export --db "$T/k.db" --url "$ES_URL" --threads 2 --full \
+	--bulk-docs 100 --quiet >/dev/null 2>&1 &
+pid=$!
+i=0
+until [ "$(settings)" = "-1 0" ] || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+t_eq "a full export killed with the index tuned for the load" \
+	"$(settings)" "-1 0"
+"$DCSTAGE" export --db "$T/k.db" --url "$ES_URL" --full --quiet >/dev/null 2>&1
+t_eq "killed, then --full: the index's own settings are back" \
+	"$(settings)" "5s 2"
+es_stop
 
 t_done
