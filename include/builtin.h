@@ -31,6 +31,10 @@ void export_cli_init(export_cli *cli, const char *usage);
 int export_cli_parse(int argc, char **argv, export_cli *cli, int inputs);
 void export_print_summary(const export_options *o, const export_summary *s,
 			  int json);
+/* From here on, SIGINT or SIGTERM stops the export cleanly (in flight
+ * batches settled, settings put back); a second one kills.  A signal the
+ * process was started ignoring stays ignored. */
+void export_cli_catch_interrupts(export_cli *cli);
 
 /* Shared by load and run (cmd_load.c). */
 void load_print_summary(const char *db_path, const load_summary *s, int json);

@@ -9,6 +9,7 @@
 
 #include "es.h"
 
+#include <signal.h>
 #include <stdint.h>
 
 #define EXPORT_MAX_THREADS 64
@@ -26,6 +27,9 @@ typedef struct export_options {
 	int max_retries;       /* per batch, for retryable failures */
 	int full;              /* send everything, whatever was sent before */
 	int quiet;
+	/* Set (by a signal handler) to stop: the batches in flight are
+	 * settled and recorded, the index settings put back.  May be NULL. */
+	volatile sig_atomic_t *interrupted;
 } export_options;
 
 typedef struct export_summary {

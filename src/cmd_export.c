@@ -7,6 +7,7 @@
 #include "export.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,6 +250,30 @@ void export_print_summary(const export_options *o, const export_summary *s,
 			(unsigned long long)s->splits);
 }
 
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+void export_cli_catch_interrupts(export_cli *cli)
+{
+	static const int sigs[] = { SIGINT, SIGTERM };
+	struct sigaction sa, old;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_interrupt;
+	sa.sa_flags = SA_RESETHAND | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		if (sigaction(sigs[i], &sa, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			sigaction(sigs[i], &old, NULL); /* ignored it stays */
+	cli->o.interrupted = &interrupted;
+}
+
 int cmd_export(int argc, char **argv)
 {
 	export_cli cli;
@@ -262,6 +287,7 @@ int cmd_export(int argc, char **argv)
 		es_config_free(&cli.o.es);
 		return DC_EXIT_USAGE;
 	}
+	export_cli_catch_interrupts(&cli);
 	if (es_global_init(err) != 0 || export_run(&cli.o, &s, err) != 0) {
 		dc_error("export failed: %s", err);
 		rc = DC_EXIT_FATAL;

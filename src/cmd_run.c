@@ -44,6 +44,7 @@ int cmd_run(int argc, char **argv)
 	load_print_summary(lo.db_path, &ls, cli.json);
 	if (ls.rejects + ls.problems)
 		rc = DC_EXIT_REJECTED;
+	export_cli_catch_interrupts(&cli); /* the load is killed outright */
 	if (es_global_init(err) != 0 || export_run(&cli.o, &es, err) != 0) {
 		dc_error("export failed: %s", err);
 		rc = DC_EXIT_FATAL;

@@ -245,9 +245,15 @@ static void backoff(worker *w, int attempt)
 	if (ms > BACKOFF_MAX_MS)
 		ms = BACKOFF_MAX_MS;
 	ms = ms / 2 + next_random(w) % (ms / 2 + 1);
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	nanosleep(&ts, NULL);
+	/* in steps of at most 100 ms, so that a stop is not kept waiting */
+	while (ms > 0 && !atomic_load(&w->sh->stop)) {
+		uint64_t step = ms < 100 ? ms : 100;
+
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)step * 1000000L;
+		nanosleep(&ts, NULL);
+		ms -= step;
+	}
 }
 
 /* The body holding exactly the pending items. */
@@ -445,8 +451,13 @@ static int export_cursor(worker *w, docs_cursor *c)
 	while ((rc = docs_next(c, &d)) == 1) {
 		atomic_fetch_add(d.doc ? &w->sh->docs : &w->sh->deletes, 1);
 		batch_add(w, &d);
-		if ((w->nitems >= o->bulk_docs || w->body.len >= o->bulk_bytes) &&
-		    (rc = flush_batch(w)) != 0)
+		if (w->nitems < o->bulk_docs && w->body.len < o->bulk_bytes)
+			continue;
+		if (atomic_load(&w->sh->stop))
+			rc = dc_seterr(w->err, "stopped");
+		else
+			rc = flush_batch(w);
+		if (rc != 0)
 			break;
 	}
 	if (rc < 0 && !w->err[0])
@@ -507,6 +518,9 @@ static void watch(shared *sh, uint64_t total)
 	do {
 		uint64_t docs = atomic_load(&sh->docs);
 
+		if (sh->o->interrupted && *sh->o->interrupted)
+			atomic_store(&sh->stop, 1);
+
 		double mb = (double)atomic_load(&sh->bytes) / 1e6;
 
 		if (sh->o->dry_run)
@@ -543,7 +557,9 @@ static int run_workers(shared *sh, worker *w, uint64_t total, char *err)
 			rc = dc_seterr(err, "%s", w[i].err);
 	}
 	if (rc == 0 && atomic_load(&sh->stop))
-		rc = dc_seterr(err, "stopped");
+		rc = dc_seterr(err, sh->o->interrupted && *sh->o->interrupted
+			       ? "interrupted: the next export goes on from "
+				 "what the server acknowledged" : "stopped");
 	return rc;
 }
 

@@ -1,8 +1,8 @@
 #!/bin/sh
 # t0700-rerun: incremental reruns (reruns.md): unchanged input, next
 # month's dump, hand edits in the sqlite3 shell, kill -9 part way (and the
-# index settings a killed full export turned off put back), a dropped
-# index; and what status shows.
+# index settings a killed full export turned off put back), SIGTERM, a
+# dropped index; and what status shows.
 . "$(dirname "$0")/lib.sh"
 
 q() { sqlite3 "$@"; }
@@ -230,6 +230,29 @@ t_eq "a full export killed with the index tuned for the load" \
 "$DCSTAGE" export --db "$T/k.db" --url "$ES_URL" --full --quiet >/dev/null 2>&1
 t_eq "killed, then --full: the index's own settings are back" \
 	"$(settings)" "5s 2"
+es_stop
+
+# SIGTERM (or Ctrl-C) stops a full export cleanly: the batches in flight
+# are settled, the settings put back at once, and the next export goes
+# on from there.
+es_start --delay-ms 20
+curl -s -XPUT "$ES_URL/donorschoose" -H 'Content-Type: application/json' \
+	-d '{"settings":{"index":{"refresh_interval":"5s","number_of_replicas":2}}}' >/dev/null
+"$DCSTAGE" export --db "$T/k.db" --url "$ES_URL" --threads 2 \
+	--bulk-docs 100 --quiet >/dev/null 2>"$T/term.err" &
+pid=$!
+i=0
+until [ "$(settings)" = "-1 0" ] || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+kill -TERM "$pid"
+wait "$pid"
+t_eq "SIGTERM: the export stops with exit 1" "$?" 1
+t_match "SIGTERM: it says it was interrupted" "$(cat "$T/term.err")" \
+	"export failed: interrupted"
+t_eq "SIGTERM: the index's own settings are back at once" "$(settings)" "5s 2"
+t_eq "SIGTERM: part of the documents acknowledged" \
+	"$(q "$T/k.db" "SELECT acknowledged > 0 AND acknowledged < $ndocs FROM target_status WHERE url = '$ES_URL'")" 1
+"$DCSTAGE" export --db "$T/k.db" --url "$ES_URL" --quiet >/dev/null 2>&1
+t_eq "SIGTERM then rerun: in sync" "$(in_sync "$T/k.db")" same
 es_stop
 
 t_done
