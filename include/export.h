@@ -9,7 +9,7 @@
 
 #include "es.h"
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #define EXPORT_MAX_THREADS 64
@@ -28,8 +28,9 @@ typedef struct export_options {
 	int full;              /* send everything, whatever was sent before */
 	int quiet;
 	/* Set (by a signal handler) to stop: the batches in flight are
-	 * settled and recorded, the index settings put back.  May be NULL. */
-	volatile sig_atomic_t *interrupted;
+	 * settled and recorded, the index settings put back, and the export
+	 * fails as interrupted.  May be NULL. */
+	atomic_int *interrupted;
 } export_options;
 
 typedef struct export_summary {

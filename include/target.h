@@ -33,16 +33,16 @@ enum target_outcome { TARGET_COMPLETE, TARGET_PARTIAL, TARGET_FAILED };
 int target_finish(sqlite3 *db, const target *t, int64_t version,
 		  enum target_outcome outcome, char *err);
 
-/* The settings a full export turns off on the target's index, kept in
- * the staging file until they are back (table tuned_settings): keep
+/* The settings a full export turns off on the index with this uuid, kept
+ * in the staging file until they are back (table tuned_settings): keep
  * stores them unless some are kept already (those are the real ones,
  * from an export that did not finish), kept reads them back (1, or 0
  * when none; refresh and replicas of n bytes), forget drops them. */
-int target_keep_settings(sqlite3 *db, const target *t, const char *refresh,
+int target_keep_settings(sqlite3 *db, const char *uuid, const char *refresh,
 			 const char *replicas, char *err);
-int target_kept_settings(sqlite3 *db, const target *t, char *refresh,
+int target_kept_settings(sqlite3 *db, const char *uuid, char *refresh,
 			 char *replicas, size_t n, char *err);
-int target_forget_settings(sqlite3 *db, const target *t, char *err);
+int target_forget_settings(sqlite3 *db, const char *uuid, char *err);
 
 /* Rebuild the shared project part of the documents of projects edited in
  * the shell (stale_projects).  0 or -1 (err). */

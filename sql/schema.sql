@@ -43,15 +43,16 @@ CREATE TABLE IF NOT EXISTS targets(
   UNIQUE (url, index_name)
 );
 
--- The settings a full export turned off on a target's index for the
--- load (refresh_interval, number_of_replicas as they were; '' when unset),
--- kept until they are put back: an export killed before it put them back
--- leaves its row, and the next export of the target puts them back.
+-- The settings a full export turned off on an index for the load
+-- (refresh_interval, number_of_replicas as they were; '' when unset), by
+-- the index's uuid, kept until they are put back: an export killed before
+-- it put them back leaves its row, and the next export into that index,
+-- under whatever URL, puts them back.
 CREATE TABLE IF NOT EXISTS tuned_settings(
-  target INTEGER PRIMARY KEY,
+  uuid TEXT PRIMARY KEY,
   refresh TEXT NOT NULL,
   replicas TEXT NOT NULL
-);
+) WITHOUT ROWID;
 
 -- Per target, each document the server acknowledged (or refused for
 -- good), with the fingerprints of the donation row (dfp) and the project

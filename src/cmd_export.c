@@ -8,6 +8,7 @@
 
 #include <getopt.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,27 +251,39 @@ void export_print_summary(const export_options *o, const export_summary *s,
 			(unsigned long long)s->splits);
 }
 
-static volatile sig_atomic_t interrupted;
+static atomic_int interrupted; /* lock-free: safe in a handler */
 
+static const int stop_signals[] = { SIGINT, SIGTERM };
+#define NSTOP_SIGNALS (sizeof stop_signals / sizeof stop_signals[0])
+
+/* The first SIGINT or SIGTERM asks the export to stop; the next one of
+ * either kills, as they would have without the handler. */
 static void on_interrupt(int sig)
 {
+	struct sigaction dfl;
+
 	(void)sig;
-	interrupted = 1;
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	for (size_t i = 0; i < NSTOP_SIGNALS; i++)
+		sigaction(stop_signals[i], &dfl, NULL);
+	atomic_store(&interrupted, 1);
 }
 
 void export_cli_catch_interrupts(export_cli *cli)
 {
-	static const int sigs[] = { SIGINT, SIGTERM };
 	struct sigaction sa, old;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_interrupt;
-	sa.sa_flags = SA_RESETHAND | SA_RESTART;
+	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		if (sigaction(sigs[i], &sa, &old) == 0 &&
-		    old.sa_handler == SIG_IGN)
-			sigaction(sigs[i], &old, NULL); /* ignored it stays */
+	for (size_t i = 0; i < NSTOP_SIGNALS; i++)
+		sigaddset(&sa.sa_mask, stop_signals[i]);
+	for (size_t i = 0; i < NSTOP_SIGNALS; i++)
+		if (sigaction(stop_signals[i], NULL, &old) == 0 &&
+		    old.sa_handler != SIG_IGN) /* ignored, it stays so */
+			sigaction(stop_signals[i], &sa, NULL);
 	cli->o.interrupted = &interrupted;
 }
 

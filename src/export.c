@@ -486,6 +486,17 @@ static void *worker_main(void *arg)
 
 /* ---- the main thread ---- */
 
+static int was_interrupted(const export_options *o)
+{
+	return o->interrupted && atomic_load(o->interrupted);
+}
+
+static int interrupted_error(char *err)
+{
+	return dc_seterr(err, "interrupted: the next export goes on from what "
+			 "the server acknowledged");
+}
+
 /* n more workers running (fewer for n < 0). */
 static void add_running(shared *sh, int n)
 {
@@ -518,7 +529,7 @@ static void watch(shared *sh, uint64_t total)
 	do {
 		uint64_t docs = atomic_load(&sh->docs);
 
-		if (sh->o->interrupted && *sh->o->interrupted)
+		if (was_interrupted(sh->o))
 			atomic_store(&sh->stop, 1);
 
 		double mb = (double)atomic_load(&sh->bytes) / 1e6;
@@ -557,9 +568,8 @@ static int run_workers(shared *sh, worker *w, uint64_t total, char *err)
 			rc = dc_seterr(err, "%s", w[i].err);
 	}
 	if (rc == 0 && atomic_load(&sh->stop))
-		rc = dc_seterr(err, sh->o->interrupted && *sh->o->interrupted
-			       ? "interrupted: the next export goes on from "
-				 "what the server acknowledged" : "stopped");
+		rc = was_interrupted(sh->o) ? interrupted_error(err)
+					    : dc_seterr(err, "stopped");
 	return rc;
 }
 
@@ -651,49 +661,51 @@ static int dry_run(shared *sh, worker *w, char *err)
 }
 
 /* Which target, and whether it needs everything or only what changed.
- * Settings an export of this same index turned off and did not put back
- * are put back by this one. */
+ * Settings an export into this same index turned off and did not put
+ * back are put back by this one. */
 static int choose_target(const export_options *o, sqlite3 *db, esindex *ix,
 			 target *t, export_summary *s, char *err)
 {
 	char refresh[sizeof ix->refresh], replicas[sizeof ix->replicas];
-	int same, kept;
+	int kept;
 
-	if (target_open(db, o->es.urls[0], ix->name, t, err) != 0)
-		return -1;
-	same = !ix->created && !strcmp(t->uuid, ix->uuid);
-	kept = same ? target_kept_settings(db, t, refresh, replicas,
-					   sizeof refresh, err)
-		    : target_forget_settings(db, t, err);
-	if (kept < 0)
+	if (target_open(db, o->es.urls[0], ix->name, t, err) != 0 ||
+	    (kept = target_kept_settings(db, ix->uuid, refresh, replicas,
+					 sizeof refresh, err)) < 0)
 		return -1;
 	if (kept > 0)
 		esindex_restore_later(ix, refresh, replicas);
-	s->full = o->full || !same;
+	s->full = o->full || ix->created || strcmp(t->uuid, ix->uuid) != 0;
 	if (s->full && target_reset(db, t, ix->uuid, err) != 0)
 		return -1;
 	return 0;
 }
 
 /* Refresh off and no replicas for a full load, what to put back kept in
- * the staging file first, so that a killed export does not lose it. */
-static int tune_index(es_client *c, sqlite3 *db, const target *t,
+ * the staging file first, so that a killed export does not lose it.  Not
+ * for one --shard slice: the slices run apart, from other staging files,
+ * and could not agree on when to put the settings back. */
+static int tune_index(const export_options *o, es_client *c, sqlite3 *db,
 		      esindex *ix, char *err)
 {
-	return target_keep_settings(db, t, ix->refresh, ix->replicas,
+	if (o->shard_n)
+		return 0;
+	return target_keep_settings(db, ix->uuid, ix->refresh, ix->replicas,
 				    err) != 0 ||
 	       esindex_tune(c, ix, err) != 0 ? -1 : 0;
 }
 
-/* Settings back and the index refreshed; the kept ones forgotten. */
-static int finish_index(es_client *c, sqlite3 *db, const target *t,
-			esindex *ix, char *err)
+/* Settings back and the index refreshed.  The kept settings are forgotten
+ * once they are back, even if the refresh then fails. */
+static int finish_index(es_client *c, sqlite3 *db, esindex *ix, char *err)
 {
-	int restored = ix->tuned;
+	int restoring = ix->tuned;
+	int rc = esindex_finish(c, ix, err);
 
-	if (esindex_finish(c, ix, err) != 0)
-		return -1;
-	return restored ? target_forget_settings(db, t, err) : 0;
+	if (restoring && !ix->tuned &&
+	    target_forget_settings(db, ix->uuid, rc == 0 ? err : NULL) != 0)
+		rc = -1;
+	return rc;
 }
 
 /* Index set-up, the workers, then settings back and the alias moved. */
@@ -731,11 +743,11 @@ static int to_cluster(shared *sh, worker *w, export_summary *s, char *err)
 	s->up_to_date = !s->full && t.synced && t.synced_version == version;
 	rc = 0;
 	if (!s->up_to_date)
-		rc = (s->full && (tune_index(c, db, &t, &ix, err) != 0 ||
+		rc = (s->full && (tune_index(o, c, db, &ix, err) != 0 ||
 				  count_docs(sh, w, &total, err) != 0)) ||
 		     run_workers(sh, w, total, err) ? -1 : 0;
 	if ((!s->up_to_date || ix.tuned) &&
-	    finish_index(c, db, &t, &ix, rc == 0 ? err : NULL) != 0)
+	    finish_index(c, db, &ix, rc == 0 ? err : NULL) != 0)
 		rc = -1;
 	if (s->up_to_date)
 		goto out;
@@ -743,6 +755,9 @@ static int to_cluster(shared *sh, worker *w, export_summary *s, char *err)
 			  : o->shard_n ? TARGET_PARTIAL : TARGET_COMPLETE,
 			  rc == 0 ? err : NULL) != 0)
 		rc = -1;
+	/* an interrupt after the workers: the alias stays where it was */
+	if (rc == 0 && was_interrupted(o))
+		rc = interrupted_error(err);
 	if (rc == 0 && o->alias)
 		rc = esindex_swap_alias(c, o->alias, ix.name, err);
 out:
@@ -786,6 +801,8 @@ int export_run(const export_options *o, export_summary *s, char *err)
 	if (rc == 0)
 		rc = o->dry_run ? dry_run(&sh, w, err)
 				: to_cluster(&sh, w, s, err);
+	if (rc == 0 && was_interrupted(o))
+		rc = interrupted_error(err); /* it asked to stop: say so */
 	free_workers(w, o->threads);
 	pthread_mutex_destroy(&sh.lock);
 	pthread_mutex_destroy(&sh.state_lock);

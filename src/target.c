@@ -92,19 +92,20 @@ int target_finish(sqlite3 *db, const target *t, int64_t version,
 		t->id, names[outcome], version, err);
 }
 
-int target_keep_settings(sqlite3 *db, const target *t, const char *refresh,
-			 const char *replicas, char *err)
+/* Run sql with ?1 the uuid, ?2 and ?3 more text. */
+static int exec_settings(sqlite3 *db, const char *sql, const char *uuid,
+			 const char *a, const char *b, char *err)
 {
-	sqlite3_stmt *st = stage_prepare(db, "INSERT OR IGNORE INTO "
-		"tuned_settings(target, refresh, replicas) VALUES (?1, ?2, ?3)",
-		err);
+	sqlite3_stmt *st = stage_prepare(db, sql, err);
 	int rc;
 
 	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, t->id);
-	sqlite3_bind_text(st, 2, refresh, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, replicas, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+	if (sqlite3_bind_parameter_count(st) >= 3) {
+		sqlite3_bind_text(st, 2, a, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, b, -1, SQLITE_STATIC);
+	}
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0
 		: dc_seterr(err, "cannot keep the index settings: %s",
 			    sqlite3_errmsg(db));
@@ -112,16 +113,24 @@ int target_keep_settings(sqlite3 *db, const target *t, const char *refresh,
 	return rc;
 }
 
-int target_kept_settings(sqlite3 *db, const target *t, char *refresh,
+int target_keep_settings(sqlite3 *db, const char *uuid, const char *refresh,
+			 const char *replicas, char *err)
+{
+	return exec_settings(db, "INSERT OR IGNORE INTO tuned_settings(uuid, "
+			     "refresh, replicas) VALUES (?1, ?2, ?3)", uuid,
+			     refresh, replicas, err);
+}
+
+int target_kept_settings(sqlite3 *db, const char *uuid, char *refresh,
 			 char *replicas, size_t n, char *err)
 {
 	sqlite3_stmt *st = stage_prepare(db, "SELECT refresh, replicas FROM "
-					 "tuned_settings WHERE target = ?1", err);
+					 "tuned_settings WHERE uuid = ?1", err);
 	int rc;
 
 	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, t->id);
+	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		snprintf(refresh, n, "%s", sqlite3_column_text(st, 0));
@@ -134,10 +143,10 @@ int target_kept_settings(sqlite3 *db, const target *t, char *refresh,
 	return rc;
 }
 
-int target_forget_settings(sqlite3 *db, const target *t, char *err)
+int target_forget_settings(sqlite3 *db, const char *uuid, char *err)
 {
-	return exec_bound(db, "DELETE FROM tuned_settings WHERE target = ?1",
-			  t->id, NULL, 0, err);
+	return exec_settings(db, "DELETE FROM tuned_settings WHERE uuid = ?1",
+			     uuid, NULL, NULL, err);
 }
 
 int target_refresh_projects(sqlite3 *db, char *err)

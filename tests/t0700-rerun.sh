@@ -189,6 +189,19 @@ settings() { # the index's refresh_interval and number_of_replicas
 	printf '%s %s' "$(json_get '$.donorschoose.settings.index.refresh_interval' <"$T/settings.json")" \
 		"$(json_get '$.donorschoose.settings.index.number_of_replicas' <"$T/settings.json")"
 }
+# export_tuned [OPTIONS]: start an export of k.db in the background
+# (pid), and return once it has tuned the index for the load; its errors
+# go to $T/bg.err
+export_tuned() {
+	"$DCSTAGE" export --db "$T/k.db" --url "$ES_URL" --threads 2 \
+		--bulk-docs 100 --quiet "$@" >/dev/null 2>"$T/bg.err" &
+	pid=$!
+	i=0
+	until [ "$(settings)" = "-1 0" ] || [ $i -ge 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
 for at in 0.3 0.7 1.1; do
 	"$DCSTAGE" export --db "$T/k.db" --url "$ES_URL" --threads 2 \
 		--bulk-docs 100 --quiet >/dev/null 2>&1 &
@@ -218,11 +231,7 @@ t_eq "kill -9 then rerun: no acknowledged batch sent again" \
 es_start --delay-ms 20
 curl -s -XPUT "$ES_URL/donorschoose" -H 'Content-Type: application/json' \
 	-d '{"settings":{"index":{"refresh_interval":"5s","number_of_replicas":2}}}' >/dev/null
-"$DCSTAGE" export --db "$T/k.db" --url "$ES_URL" --threads 2 --full \
-	--bulk-docs 100 --quiet >/dev/null 2>&1 &
-pid=$!
-i=0
-until [ "$(settings)" = "-1 0" ] || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+export_tuned --full
 kill -9 "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 t_eq "a full export killed with the index tuned for the load" \
@@ -238,21 +247,58 @@ es_stop
 es_start --delay-ms 20
 curl -s -XPUT "$ES_URL/donorschoose" -H 'Content-Type: application/json' \
 	-d '{"settings":{"index":{"refresh_interval":"5s","number_of_replicas":2}}}' >/dev/null
-"$DCSTAGE" export --db "$T/k.db" --url "$ES_URL" --threads 2 \
-	--bulk-docs 100 --quiet >/dev/null 2>"$T/term.err" &
-pid=$!
-i=0
-until [ "$(settings)" = "-1 0" ] || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+export_tuned
 kill -TERM "$pid"
 wait "$pid"
 t_eq "SIGTERM: the export stops with exit 1" "$?" 1
-t_match "SIGTERM: it says it was interrupted" "$(cat "$T/term.err")" \
+t_match "SIGTERM: it says it was interrupted" "$(cat "$T/bg.err")" \
 	"export failed: interrupted"
 t_eq "SIGTERM: the index's own settings are back at once" "$(settings)" "5s 2"
 t_eq "SIGTERM: part of the documents acknowledged" \
 	"$(q "$T/k.db" "SELECT acknowledged > 0 AND acknowledged < $ndocs FROM target_status WHERE url = '$ES_URL'")" 1
 "$DCSTAGE" export --db "$T/k.db" --url "$ES_URL" --quiet >/dev/null 2>&1
 t_eq "SIGTERM then rerun: in sync" "$(in_sync "$T/k.db")" same
+es_stop
+
+# What a killed export kept goes with the index, whatever URL names it:
+# killed under one URL, the export under another puts the settings back.
+es_start --delay-ms 20
+curl -s -XPUT "$ES_URL/donorschoose" -H 'Content-Type: application/json' \
+	-d '{"settings":{"index":{"refresh_interval":"5s","number_of_replicas":2}}}' >/dev/null
+other_url=$(printf '%s' "$ES_URL" | sed 's/127\.0\.0\.1/localhost/')
+cp "$T/k.db" "$T/s1.db" # for the --shard case below: no state for this
+cp "$T/k.db" "$T/s2.db" # server yet
+export_tuned --full
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+"$DCSTAGE" export --db "$T/k.db" --url "$other_url" --quiet >/dev/null 2>&1
+t_eq "killed, then another URL for the index: its own settings are back" \
+	"$(settings)" "5s 2"
+
+# One --shard slice leaves the settings alone: slice 1 from one staging
+# file killed part way, slice 2 from another run to the end.
+"$DCSTAGE" export --db "$T/s1.db" --url "$ES_URL" --full --shard 1/2 \
+	--threads 2 --bulk-docs 100 --quiet >/dev/null 2>&1 &
+pid=$!
+i=0
+until [ "$(q "$T/s1.db" "SELECT coalesce(max(acknowledged), 0) > 0 FROM target_status WHERE url = '$ES_URL'")" = 1 ] ||
+	[ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+"$DCSTAGE" export --db "$T/s2.db" --url "$ES_URL" --full --shard 2/2 \
+	--quiet >/dev/null 2>&1
+t_eq "--shard: slices leave the index's settings as they were" \
+	"$(settings)" "5s 2"
+es_stop
+
+# A second SIGTERM while the first one's batches are settling kills.
+es_start --delay-ms 500
+export_tuned --full
+kill -TERM "$pid"
+sleep 0.1
+kill -TERM "$pid" 2>/dev/null
+wait "$pid"
+t_eq "a second SIGTERM kills (exit 128 + 15)" "$?" 143
 es_stop
 
 t_done
