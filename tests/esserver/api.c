@@ -390,10 +390,12 @@ static void per_index(struct req *r, struct reply *rep, const char *name,
 		reply_json(r, rep, 200, out);
 }
 
+/* A copy: readers run side by side under the read lock (see
+ * store_settings_json). */
 static json_t *mappings_of(const struct esindex *ix, int unused)
 {
 	(void)unused;
-	return json_incref(ix->mappings);
+	return json_deep_copy(ix->mappings);
 }
 
 static void settings_get(struct req *r, struct reply *rep, char **p)

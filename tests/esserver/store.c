@@ -376,6 +376,9 @@ int store_put_settings(struct esindex *ix, json_t *settings, int creating,
 	return 0;
 }
 
+/* The values are copied, not shared: readers run side by side under the
+ * read lock, and sharing would change the reference counts of the
+ * index's own values from several threads. */
 json_t *store_settings_json(const struct esindex *ix, int flat)
 {
 	json_t *out = json_object(), *index = json_object(), *v, *node, *next;
@@ -385,7 +388,7 @@ json_t *store_settings_json(const struct esindex *ix, int flat)
 	json_object_foreach(ix->settings, key, v) {
 		if (flat) {
 			snprintf(path, sizeof path, "index.%s", key);
-			json_object_set(out, path, v);
+			json_object_set_new(out, path, json_deep_copy(v));
 			continue;
 		}
 		snprintf(path, sizeof path, "%s", key);
@@ -402,7 +405,7 @@ json_t *store_settings_json(const struct esindex *ix, int flat)
 			node = next;
 		}
 		if (!dot)
-			json_object_set(node, part, v);
+			json_object_set_new(node, part, json_deep_copy(v));
 	}
 	if (flat)
 		json_decref(index);
