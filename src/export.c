@@ -528,11 +528,10 @@ static void watch(shared *sh, uint64_t total)
 	progress_start(&p, "exporting", "docs", total, sh->o->quiet);
 	do {
 		uint64_t docs = atomic_load(&sh->docs);
+		double mb = (double)atomic_load(&sh->bytes) / 1e6;
 
 		if (was_interrupted(sh->o))
 			atomic_store(&sh->stop, 1);
-
-		double mb = (double)atomic_load(&sh->bytes) / 1e6;
 
 		if (sh->o->dry_run)
 			snprintf(extra, sizeof extra, "%.0f MB", mb);

@@ -107,8 +107,8 @@ static int exec_settings(sqlite3 *db, const char *sql, const char *uuid,
 		sqlite3_bind_text(st, 3, b, -1, SQLITE_STATIC);
 	}
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0
-		: dc_seterr(err, "cannot keep the index settings: %s",
-			    sqlite3_errmsg(db));
+		: dc_seterr(err, "cannot record the index settings to put "
+			    "back: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -258,6 +258,14 @@ t_eq "SIGTERM: part of the documents acknowledged" \
 	"$(q "$T/k.db" "SELECT acknowledged > 0 AND acknowledged < $ndocs FROM target_status WHERE url = '$ES_URL'")" 1
 "$DCSTAGE" export --db "$T/k.db" --url "$ES_URL" --quiet >/dev/null 2>&1
 t_eq "SIGTERM then rerun: in sync" "$(in_sync "$T/k.db")" same
+# Kept settings are put back even by an export with nothing to send.
+q "$T/k.db" "INSERT INTO tuned_settings SELECT uuid, '5s', '2' FROM targets WHERE url = '$ES_URL'"
+curl -s -XPUT "$ES_URL/donorschoose/_settings" -H 'Content-Type: application/json' \
+	-d '{"index":{"refresh_interval":"-1","number_of_replicas":0}}' >/dev/null
+export_json "$T/k.db" "$T/kept.json"
+t_eq "up to date, with settings kept: put back, and forgotten" \
+	"$(js "$T/kept.json" '$.up_to_date') $(settings) $(q "$T/k.db" "SELECT count(*) FROM tuned_settings")" \
+	"1 5s 2 0"
 es_stop
 
 # What a killed export kept goes with the index, whatever URL names it:
